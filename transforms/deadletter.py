@@ -1,0 +1,147 @@
+"""Dead letters: the envelope every failed record leaves in, and the Kafka sink for them.
+
+A stage that cannot handle a record emits a ``DeadLetter`` dict on its tagged output
+``DEAD_LETTER_TAG`` and counts it under ``pantau.<stage>/dead_letter_<kind>``. The records go to
+the dead-letter topic as Avro in the Confluent wire format (schema ``pantau.DeadLetter``), keyed
+like the original message, so they can be inspected with any Avro-aware tool and replayed.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from typing import Any, Iterator
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+import schemas
+from transforms.codec import encode_confluent, parsed_schema
+
+LOG = logging.getLogger(__name__)
+DEAD_LETTER_TAG = "dead_letter"
+_MAX_MESSAGE_CHARS = 2000
+
+
+def dead_letter(payload: bytes | None, key: bytes | None, kind: str, message: str, stage: str,
+                topic: str | None = None, partition: int | None = None,
+                offset: int | None = None) -> dict[str, Any]:
+    """A DeadLetter record (see ``schemas/avro/dead_letter.avsc``)."""
+    return {
+        "payload": payload or b"",
+        "key": key,
+        "error_kind": kind,
+        "message": message[:_MAX_MESSAGE_CHARS],
+        "stage": stage,
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "failed_at": int(time.time() * 1000),
+    }
+
+
+def raw_payload_text(payload: bytes) -> str:
+    """How a raw message is kept in a document: UTF-8 text, or ``base64:`` for binary (Avro)."""
+    if payload[:1] != b"\x00":
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return "base64:" + base64.b64encode(payload).decode("ascii")
+
+
+def raw_payload_bytes(raw: str) -> bytes:
+    """The inverse of :func:`raw_payload_text`."""
+    if raw.startswith("base64:"):
+        return base64.b64decode(raw[len("base64:"):])
+    return raw.encode("utf-8")
+
+
+def dead_letter_for_post(post: dict[str, Any], kind: str, message: str, stage: str) -> dict[str, Any]:
+    """A DeadLetter for a post that failed after decoding (it carries its raw payload)."""
+    return dead_letter(raw_payload_bytes(post.get("raw") or ""), (post.get("doc_id") or "").encode(),
+                       kind, message, stage, post.get("source_topic"), post.get("source_partition"),
+                       post.get("source_offset"))
+
+
+class DeadLetterCounter:
+    """Beam counters per stage and error kind, created on first use."""
+
+    def __init__(self, stage: str):
+        self.stage = stage
+        self._counters: dict[str, Any] = {}
+
+    def inc(self, kind: str) -> None:
+        counter = self._counters.get(kind)
+        if counter is None:
+            counter = self._counters[kind] = Metrics.counter(f"pantau.{self.stage}", f"dead_letter_{kind}")
+        counter.inc()
+
+
+class PublishDeadLettersFn(beam.DoFn):
+    """Produces DeadLetter records to a Kafka topic; flushes in ``finish_bundle``.
+
+    The flush must succeed before the bundle ends: the source commits offsets only after it, so a
+    dead letter is never lost. Failures raise, which fails the bundle and makes it replay.
+    """
+
+    def __init__(self, bootstrap_servers: str, topic: str, security: tuple[tuple[str, Any], ...] = (),
+                 max_request_size: int = 16 * 1024 * 1024):
+        self.bootstrap_servers = bootstrap_servers
+        self.topic = topic
+        self.security = security
+        self.max_request_size = max_request_size
+        self.published = Metrics.counter("pantau.dead_letters", "published")
+
+    def setup(self) -> None:
+        from kafka import KafkaProducer
+        self._producer = KafkaProducer(
+            bootstrap_servers=self.bootstrap_servers.split(","), acks="all", linger_ms=20,
+            max_request_size=self.max_request_size, client_id="pantau-dead-letters",
+            **dict(self.security))
+        self._schema_id, self._schema = parsed_schema(schemas.DEAD_LETTER_SUBJECT)
+        self._pending: list[Any] = []
+
+    def process(self, letter: dict[str, Any]) -> None:
+        value = encode_confluent(letter, self._schema, self._schema_id)
+        if len(value) > self.max_request_size - 1024:
+            letter = dict(letter, payload=letter["payload"][: self.max_request_size // 2],
+                          message=letter["message"] + " (payload truncated in the dead letter)")
+            value = encode_confluent(letter, self._schema, self._schema_id)
+        LOG.warning("dead letter from %s: %s %s (%s-%s@%s)", letter["stage"], letter["error_kind"],
+                    letter["message"][:200], letter["topic"], letter["partition"], letter["offset"])
+        self._pending.append(self._producer.send(self.topic, key=letter["key"], value=value))
+
+    def finish_bundle(self) -> None:
+        if not self._pending:
+            return
+        self._producer.flush()
+        for future in self._pending:
+            future.get(timeout=30)  # raises if the broker refused it: the bundle then replays
+        self.published.inc(len(self._pending))
+        self._pending = []
+
+    def teardown(self) -> None:
+        producer = getattr(self, "_producer", None)
+        if producer is not None:
+            producer.close(timeout=10)
+
+
+class WriteDeadLetters(beam.PTransform):
+    """Writes DeadLetter records to the dead-letter topic."""
+
+    def __init__(self, bootstrap_servers: str, topic: str, security: tuple[tuple[str, Any], ...] = ()):
+        super().__init__()
+        self.fn = PublishDeadLettersFn(bootstrap_servers, topic, security)
+
+    def expand(self, letters: beam.PCollection[dict]) -> beam.PCollection:
+        return letters | "Publish" >> beam.ParDo(self.fn)
+
+
+def read_dead_letters(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+    """Decodes dead-letter messages (Confluent-framed Avro) for tools and tests."""
+    from transforms.codec import SchemaResolver, decode_confluent
+    resolver = SchemaResolver()
+    _, reader = parsed_schema(schemas.DEAD_LETTER_SUBJECT)
+    for payload in payloads:
+        yield decode_confluent(payload, resolver, reader)

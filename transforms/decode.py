@@ -1,0 +1,90 @@
+"""Stage: decode Kafka messages (Confluent Avro or JSON) into RawPost records."""
+from __future__ import annotations
+
+from typing import Any, Iterator, NamedTuple
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+import schemas
+from transforms.codec import (DecodeError, SchemaResolver, decode_confluent, decode_json,
+                              is_confluent_avro, parsed_schema, timestamps_from_avro)
+from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter
+from transforms.kafka_source import KafkaRecord
+
+STAGE = "decode"
+
+
+class SourcedPost(NamedTuple):
+    """A decoded RawPost with the message it came from (for dead letters and lineage)."""
+    post: dict[str, Any]
+    payload: bytes
+    key: bytes | None
+    topic: str | None
+    partition: int | None
+    offset: int | None
+    wire_format: str  # avro | json
+
+
+def decode_payload(payload: bytes | None, resolver: SchemaResolver, reader_schema: Any,
+                   max_message_bytes: int) -> tuple[dict[str, Any], str]:
+    """(RawPost record, wire format) of one message value; DecodeError when it is not a post."""
+    if payload is None or len(payload) == 0:
+        raise DecodeError("empty_message", "message value is empty (or a tombstone)")
+    if len(payload) > max_message_bytes:
+        raise DecodeError("message_too_large",
+                          f"message of {len(payload)} bytes exceeds the limit of {max_message_bytes}")
+    if is_confluent_avro(payload):
+        return timestamps_from_avro(decode_confluent(payload, resolver, reader_schema)), "avro"
+    if payload.lstrip()[:1] == b"{":
+        return decode_json(payload), "json"
+    raise DecodeError("unknown_format",
+                      "neither Confluent-framed Avro (magic byte 0) nor a JSON object")
+
+
+class DecodePostFn(beam.DoFn):
+    """KafkaRecord -> SourcedPost; undecodable messages go to the dead-letter output."""
+
+    def __init__(self, schema_dir: str | None = None, registry_url: str | None = None,
+                 max_message_bytes: int = 1024 * 1024):
+        self.schema_dir = schema_dir
+        self.registry_url = registry_url
+        self.max_message_bytes = max_message_bytes
+        self.decoded = Metrics.counter("pantau.decode", "records_out")
+        self.dead = DeadLetterCounter(STAGE)
+
+    def setup(self) -> None:
+        self._resolver = SchemaResolver(self.schema_dir, self.registry_url)
+        _, self._reader = parsed_schema(schemas.RAW_POST_SUBJECT, self.schema_dir)
+
+    def process(self, record: KafkaRecord) -> Iterator[Any]:
+        try:
+            post, fmt = decode_payload(record.value, self._resolver, self._reader, self.max_message_bytes)
+        except DecodeError as e:
+            self.dead.inc(e.kind)
+            yield pvalue.TaggedOutput(DEAD_LETTER_TAG, dead_letter(
+                record.value, record.key, e.kind, e.message, STAGE,
+                record.topic, record.partition, record.offset))
+            return
+        except Exception as e:  # a decoder bug must not stop the stream either
+            self.dead.inc("decoder_error")
+            yield pvalue.TaggedOutput(DEAD_LETTER_TAG, dead_letter(
+                record.value, record.key, "decoder_error", f"{type(e).__name__}: {e}", STAGE,
+                record.topic, record.partition, record.offset))
+            return
+        self.decoded.inc()
+        yield SourcedPost(post, record.value, record.key, record.topic, record.partition,
+                          record.offset, fmt)
+
+
+class DecodePosts(beam.PTransform):
+    """Decodes KafkaRecords; returns a DoOutputsTuple with main and ``dead_letter`` outputs."""
+
+    def __init__(self, schema_dir: str | None = None, registry_url: str | None = None,
+                 max_message_bytes: int = 1024 * 1024):
+        super().__init__()
+        self.fn = DecodePostFn(schema_dir, registry_url, max_message_bytes)
+
+    def expand(self, records):
+        return records | "Decode" >> beam.ParDo(self.fn).with_outputs(DEAD_LETTER_TAG, main="posts")

@@ -1,0 +1,253 @@
+"""Stage: index documents into Elasticsearch, idempotently and without losing any.
+
+* ``_id`` is ``platform:post_id``; the version is ``collected_at`` with ``version_type=external``,
+  so a replay (same version) or an older update (lower version) is refused by Elasticsearch with
+  a 409 and never overwrites newer data. A 409 therefore counts as success.
+* Documents are buffered in ``process`` and flushed when the buffer reaches ``bulk_max_docs``,
+  ``bulk_max_bytes`` or ``bulk_max_age_s``, and always in ``finish_bundle``: the source commits
+  Kafka offsets only after the bundle, so everything committed is in Elasticsearch.
+* Items that fail with 429, 5xx or a connection error are retried with capped exponential
+  backoff, blocking the stream (backpressure) rather than dropping. ``max_retry_time_s`` (0 =
+  forever) bounds the wait; past it the bundle fails and the runner replays it.
+* Items refused with another 4xx (a mapping conflict, say) go to the dead-letter output.
+* Indices are monthly by ``created_at`` (``<prefix>-YYYY.MM``) behind one alias, created from a
+  composable index template that the sink installs at start.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindows
+
+import schemas
+from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
+
+LOG = logging.getLogger(__name__)
+STAGE = "index"
+
+
+@dataclass(frozen=True)
+class EsConfig:
+    """Elasticsearch connection and bulk settings (picklable)."""
+    url: str
+    index_prefix: str = "pantau-posts"
+    alias: str = "pantau-posts"
+    bulk_max_docs: int = 500
+    bulk_max_bytes: int = 5 * 1024 * 1024
+    bulk_max_age_s: float = 1.0
+    initial_backoff_s: float = 0.2
+    max_backoff_s: float = 30.0
+    max_retry_time_s: float = 0.0
+    request_timeout_s: float = 30.0
+    number_of_replicas: int = 0
+    install_template: bool = True
+    auth: tuple[tuple[str, Any], ...] = ()
+
+    def client(self):
+        """An elasticsearch client for this configuration."""
+        from elasticsearch import Elasticsearch
+        return Elasticsearch(self.url.split(","), request_timeout=self.request_timeout_s,
+                             retry_on_timeout=False, max_retries=0, **dict(self.auth))
+
+
+def index_for(prefix: str, created_at_ms: int) -> str:
+    """Monthly index of a post: ``<prefix>-YYYY.MM`` by created_at (UTC)."""
+    t = dt.datetime.fromtimestamp(created_at_ms / 1000, tz=dt.timezone.utc)
+    return f"{prefix}-{t.year:04d}.{t.month:02d}"
+
+
+def template_body(config: EsConfig) -> dict[str, Any]:
+    """The composable index template for ``<prefix>-*`` with the alias."""
+    template = copy.deepcopy(schemas.index_template())
+    template["settings"]["number_of_replicas"] = config.number_of_replicas
+    template["aliases"] = {config.alias: {}}
+    return {"index_patterns": [f"{config.index_prefix}-*"], "priority": 200, "template": template,
+            "_meta": {"owner": "pantau", "schema": "EnrichedPost"}}
+
+
+def install_template(client, config: EsConfig) -> None:
+    """Installs (or updates) the index template; idempotent."""
+    body = template_body(config)
+    client.indices.put_index_template(name=config.index_prefix, index_patterns=body["index_patterns"],
+                                      priority=body["priority"], template=body["template"],
+                                      meta=body["_meta"])
+
+
+def es_document(doc: dict[str, Any], now_ms: int | None = None) -> dict[str, Any]:
+    """The _source sent to Elasticsearch for an EnrichedPost."""
+    source = dict(doc)
+    source["indexed_at"] = int(time.time() * 1000) if now_ms is None else now_ms
+    geo = doc.get("geo")
+    if geo and geo.get("lat") is not None and geo.get("lon") is not None:
+        source["location"] = {"lat": geo["lat"], "lon": geo["lon"]}
+    return source
+
+
+def bulk_action(doc: dict[str, Any], config: EsConfig, now_ms: int | None = None) -> dict[str, Any]:
+    """An elasticsearch.helpers bulk action with external versioning by collected_at."""
+    return {
+        "_op_type": "index",
+        "_index": index_for(config.index_prefix, doc["created_at"]),
+        "_id": doc["doc_id"],
+        "version": int(doc["collected_at"]),
+        "version_type": "external",
+        "_source": es_document(doc, now_ms),
+    }
+
+
+def classify_item(status: Any) -> str:
+    """``ok``, ``duplicate`` (409: a replay or an older version), ``retry`` or ``reject``."""
+    if not isinstance(status, int):
+        return "retry"  # connection error, timeout: no HTTP status at all
+    if 200 <= status < 300:
+        return "ok"
+    if status == 409:
+        return "duplicate"
+    if status == 429 or status >= 500:
+        return "retry"
+    return "reject"
+
+
+class IndexPostsFn(beam.DoFn):
+    """Buffers documents and bulk-indexes them; dead letters for rejected items."""
+
+    def __init__(self, config: EsConfig):
+        self.config = config
+        self.indexed = Metrics.counter("pantau.index", "docs_indexed")
+        self.duplicates = Metrics.counter("pantau.index", "docs_version_conflict")
+        self.retries = Metrics.counter("pantau.index", "item_retries")
+        self.bulk_requests = Metrics.counter("pantau.index", "bulk_requests")
+        self.backpressure_ms = Metrics.counter("pantau.index", "backpressure_ms")
+        self.bulk_ms = Metrics.distribution("pantau.index", "bulk_latency_ms")
+        self.dead = DeadLetterCounter(STAGE)
+
+    def setup(self) -> None:
+        self._client = self.config.client()
+        if self.config.install_template:
+            self._with_backoff(lambda: install_template(self._client, self.config), "install template")
+        self._buffer: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._buffer_bytes = 0
+        self._oldest = 0.0
+
+    def teardown(self) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+
+    def start_bundle(self) -> None:
+        self._buffer, self._buffer_bytes = [], 0
+
+    def process(self, doc: dict[str, Any]) -> Iterator[Any]:
+        action = bulk_action(doc, self.config)
+        if not self._buffer:
+            self._oldest = time.monotonic()
+        self._buffer.append((action, doc))
+        self._buffer_bytes += len(doc.get("raw") or "") + len(doc.get("text") or "") * 2 + 1024
+        if (len(self._buffer) >= self.config.bulk_max_docs
+                or self._buffer_bytes >= self.config.bulk_max_bytes
+                or time.monotonic() - self._oldest >= self.config.bulk_max_age_s):
+            for letter in self._flush():
+                yield pvalue.TaggedOutput(DEAD_LETTER_TAG, letter)
+
+    def finish_bundle(self) -> Iterator[Any]:
+        for letter in self._flush():
+            yield pvalue.TaggedOutput(DEAD_LETTER_TAG, GlobalWindows.windowed_value(letter))
+
+    def _flush(self) -> list[dict[str, Any]]:
+        """Sends the buffer until every item is indexed, a duplicate, or rejected."""
+        from elasticsearch import helpers
+        pending, self._buffer, self._buffer_bytes = self._buffer, [], 0
+        letters: list[dict[str, Any]] = []
+        attempt, waited_since = 0, None
+        while pending:
+            started = time.monotonic()
+            results = helpers.streaming_bulk(
+                self._client, [a for a, _ in pending], chunk_size=len(pending),
+                max_chunk_bytes=max(self.config.bulk_max_bytes * 2, 10 * 1024 * 1024),
+                raise_on_error=False, raise_on_exception=False, max_retries=0)
+            retry: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for (action, doc), (_, item) in zip(pending, results):
+                result = next(iter(item.values()))
+                status = result.get("status")
+                verdict = classify_item(status)
+                if verdict == "ok":
+                    self.indexed.inc()
+                elif verdict == "duplicate":
+                    self.duplicates.inc()
+                elif verdict == "retry":
+                    retry.append((action, doc))
+                else:
+                    error = result.get("error") or {}
+                    kind = error.get("type", "rejected") if isinstance(error, dict) else "rejected"
+                    reason = error.get("reason", "") if isinstance(error, dict) else str(error)
+                    self.dead.inc(f"es_{kind}")
+                    letters.append(dead_letter_for_post(
+                        doc, f"es_{kind}", f"Elasticsearch refused the document ({status}): {reason}",
+                        STAGE))
+            self.bulk_requests.inc()
+            self.bulk_ms.update(int((time.monotonic() - started) * 1000))
+            if not retry:
+                break
+            pending = retry
+            self.retries.inc(len(retry))
+            waited_since = waited_since or time.monotonic()
+            if self.config.max_retry_time_s and time.monotonic() - waited_since > self.config.max_retry_time_s:
+                raise RuntimeError(f"Elasticsearch did not accept {len(retry)} documents within "
+                                   f"{self.config.max_retry_time_s}s; the bundle will be retried")
+            delay = min(self.config.initial_backoff_s * (2 ** attempt), self.config.max_backoff_s)
+            attempt += 1
+            LOG.warning("Elasticsearch: %d documents to retry, backing off %.1fs", len(retry), delay)
+            time.sleep(delay)
+            self.backpressure_ms.inc(int(delay * 1000))
+        return letters
+
+    def _with_backoff(self, call, what: str) -> None:
+        delay, deadline = self.config.initial_backoff_s, time.monotonic() + max(self.config.max_retry_time_s, 120)
+        while True:
+            try:
+                call()
+                return
+            except Exception as e:
+                status = getattr(e, "status_code", None) or getattr(getattr(e, "meta", None), "status", None)
+                if classify_item(status) != "retry" or time.monotonic() > deadline:
+                    raise
+                LOG.warning("Elasticsearch: %s failed (%s), retrying in %.1fs", what, e, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, self.config.max_backoff_s)
+
+
+class WriteToElasticsearch(beam.PTransform):
+    """Indexes EnrichedPost documents; returns the dead letters of rejected ones."""
+
+    def __init__(self, config: EsConfig):
+        super().__init__()
+        self.config = config
+
+    def expand(self, docs):
+        outputs = docs | "BulkIndex" >> beam.ParDo(IndexPostsFn(self.config)).with_outputs(
+            DEAD_LETTER_TAG, main="indexed")
+        return outputs[DEAD_LETTER_TAG]
+
+
+def document_count(config: EsConfig) -> int:
+    """Documents behind the alias after a refresh (for tools and tests)."""
+    client = config.client()
+    try:
+        client.indices.refresh(index=config.alias)
+        return int(client.count(index=config.alias)["count"])
+    finally:
+        client.close()
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Compact JSON for logs and the enrich command."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
