@@ -98,8 +98,8 @@ def encode_confluent(record: Mapping[str, Any], schema: Any, schema_id: int) -> 
 
 
 def is_confluent_avro(payload: bytes) -> bool:
-    """True when the payload starts with the Confluent magic byte and a full header."""
-    return len(payload) > WIRE_HEADER.size and payload[0] == MAGIC_BYTE
+    """True when the payload starts with the Confluent magic byte (JSON never does)."""
+    return len(payload) > 0 and payload[0] == MAGIC_BYTE
 
 
 def decode_confluent(payload: bytes, resolver: SchemaResolver, reader_schema: Any) -> dict[str, Any]:
