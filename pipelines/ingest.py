@@ -70,3 +70,11 @@ def run(argv: Sequence[str] | None = None) -> PipelineResult:
     result = pipeline.run()
     result.wait_until_finish()
     return result
+
+
+def main(argv: Sequence[str]) -> int:
+    """``pantau run``: the pipeline with the given options; exit status 0 when it ended cleanly."""
+    result = run(argv)
+    state = result.state
+    LOG.info("pipeline ended: %s", state)
+    return 0 if str(state).endswith("DONE") else 1

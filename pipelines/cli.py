@@ -1,0 +1,54 @@
+"""The ``pantau`` command: one entry point for the demo, the pipeline, the local stack and NLP."""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Callable, Sequence
+
+# command -> (module, function, summary); modules are imported only when their command runs
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("pipelines.demo", "main", "start the local stack, load the sample, run the pipeline, show results"),
+    "run": ("pipelines.ingest", "main", "run the ingest pipeline (Beam options pass through: --runner ...)"),
+    "produce": ("pipelines.demo", "produce_main", "publish the bundled sample posts (or a JSONL file) to Kafka"),
+    "up": ("pipelines.localstack", "up_main", "start the embedded local Kafka + Elasticsearch stack"),
+    "down": ("pipelines.localstack", "down_main", "stop the local stack (data is kept)"),
+    "status": ("pipelines.localstack", "status_main", "show what the local stack runs and where"),
+    "train": ("transforms.nlp.train", "main", "train the NLP models from the data folder"),
+    "enrich": ("transforms.nlp.commands", "enrich_main", "enrich a JSONL file of posts (batch)"),
+    "evaluate": ("transforms.nlp.evaluate", "main", "score the NLP models on a labelled file"),
+}
+
+
+def usage() -> str:
+    """The help text listing every command."""
+    lines = ["usage: pantau COMMAND [options]   (pantau COMMAND --help for a command's options)", "",
+             "commands:"]
+    lines += [f"  {name:<10} {summary}" for name, (_, _, summary) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def resolve(command: str) -> Callable[[Sequence[str]], int | None]:
+    """The main function of a command."""
+    module, func, _ = COMMANDS[command]
+    return getattr(importlib.import_module(module), func)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pantau`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"pantau: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("kafka", "elastic_transport", "apache_beam", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return int(resolve(command)(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
