@@ -38,6 +38,8 @@ class PantauOptions(PipelineOptions):
                                 "(0: run forever)")
         kafka.add_argument("--poll_max_records", type=int, default=2000,
                            help="records read per partition per bundle at most")
+        kafka.add_argument("--commit_interval_s", type=float, default=2.0,
+                           help="commit offsets of durable bundles at most this often")
         kafka.add_argument("--session_timeout_ms", type=int, default=6000)
         kafka.add_argument("--kafka_security_protocol", default="PLAINTEXT",
                            choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])
@@ -122,7 +124,8 @@ def kafka_config(opts: PantauOptions) -> KafkaConfig:
     return KafkaConfig(
         bootstrap_servers=opts.kafka_bootstrap, topic=opts.input_topic, group_id=opts.consumer_group,
         start_offset=opts.start_offset, stop_when_idle_s=opts.stop_when_idle_s,
-        max_records=opts.poll_max_records, session_timeout_ms=opts.session_timeout_ms,
+        max_records=opts.poll_max_records, commit_interval_s=opts.commit_interval_s,
+        session_timeout_ms=opts.session_timeout_ms,
         max_message_bytes=opts.max_message_bytes, security=kafka_security(opts))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 import time
 from typing import Any, Iterator
 
@@ -78,6 +79,39 @@ class DeadLetterCounter:
         counter.inc()
 
 
+class _SharedProducers:
+    """One KafkaProducer per worker process and configuration, shared by every dead-letter sink.
+
+    Each stage has its own sink DoFn (to stay fused with the source); sharing the producer keeps
+    one network thread instead of one per stage.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._producers: dict[tuple, list[Any]] = {}
+
+    def acquire(self, key: tuple, factory) -> Any:
+        with self._lock:
+            entry = self._producers.get(key)
+            if entry is None:
+                entry = self._producers[key] = [factory(), 0]
+            entry[1] += 1
+            return entry[0]
+
+    def release(self, key: tuple) -> None:
+        with self._lock:
+            entry = self._producers.get(key)
+            if entry is None:
+                return
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del self._producers[key]
+                entry[0].close(timeout=10)
+
+
+_PRODUCERS = _SharedProducers()
+
+
 class PublishDeadLettersFn(beam.DoFn):
     """Produces DeadLetter records to a Kafka topic; flushes in ``finish_bundle``.
 
@@ -93,12 +127,18 @@ class PublishDeadLettersFn(beam.DoFn):
         self.max_request_size = max_request_size
         self.published = Metrics.counter("pantau.dead_letters", "published")
 
-    def setup(self) -> None:
+    def _key(self) -> tuple:
+        return (self.bootstrap_servers, self.security, self.max_request_size)
+
+    def _new_producer(self):
         from kafka import KafkaProducer
-        self._producer = KafkaProducer(
+        return KafkaProducer(
             bootstrap_servers=self.bootstrap_servers.split(","), acks="all", linger_ms=20,
             max_request_size=self.max_request_size, client_id="pantau-dead-letters",
             **dict(self.security))
+
+    def setup(self) -> None:
+        self._producer = _PRODUCERS.acquire(self._key(), self._new_producer)
         self._schema_id, self._schema = parsed_schema(schemas.DEAD_LETTER_SUBJECT)
         self._pending: list[Any] = []
 
@@ -122,9 +162,9 @@ class PublishDeadLettersFn(beam.DoFn):
         self._pending = []
 
     def teardown(self) -> None:
-        producer = getattr(self, "_producer", None)
-        if producer is not None:
-            producer.close(timeout=10)
+        if getattr(self, "_producer", None) is not None:
+            self._producer = None
+            _PRODUCERS.release(self._key())
 
 
 class WriteDeadLetters(beam.PTransform):
@@ -144,4 +184,7 @@ def read_dead_letters(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
     resolver = SchemaResolver()
     _, reader = parsed_schema(schemas.DEAD_LETTER_SUBJECT)
     for payload in payloads:
-        yield decode_confluent(payload, resolver, reader)
+        letter = decode_confluent(payload, resolver, reader)
+        if not isinstance(letter["failed_at"], int):  # fastavro gives timestamp-millis as datetime
+            letter["failed_at"] = int(letter["failed_at"].timestamp() * 1000)
+        yield letter

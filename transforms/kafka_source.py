@@ -22,7 +22,9 @@ Design
   timestamps (never moving backwards); when a partition is idle the watermark advances to
   wall-clock time minus ``idle_watermark_lag_s`` so that downstream windows can close.
 * **Offsets are committed only after the bundle is durable.** The offsets claimed in a bundle
-  are committed for the consumer group from the bundle finalizer. A runner calls it only after
+  become committable in the bundle finalizer and are committed for the consumer group from
+  there, at most every ``commit_interval_s`` (and always when a bounded run finishes a
+  partition, and at teardown). A runner calls it only after
   the whole bundle succeeded, which includes the ``finish_bundle`` of every fused downstream
   DoFn: the Elasticsearch sink and the dead-letter sink flush there. A crash before that point
   replays the bundle from the last committed offset, and the sink's external versioning makes
@@ -87,6 +89,7 @@ class KafkaConfig:
     idle_watermark_lag_s: float = 5.0
     session_timeout_ms: int = 6000
     max_message_bytes: int = 4 * 1024 * 1024
+    commit_interval_s: float = 2.0
     security: tuple[tuple[str, Any], ...] = ()
 
     def consumer_kwargs(self, with_group: bool) -> dict[str, Any]:
@@ -209,8 +212,12 @@ class ReadPartitionFn(beam.DoFn):
     def setup(self) -> None:
         self._partitions: dict[int, _PartitionState] = {}
         self._committer = None
+        self._durable: dict[int, int] = {}  # partition -> next offset, finalized by the runner
+        self._committed: dict[int, int] = {}
+        self._last_commit = 0.0
 
     def teardown(self) -> None:
+        self._commit_due(force=True)  # offsets of finalized bundles are safe to commit
         for state in self._partitions.values():
             state.consumer.close()
         self._partitions.clear()
@@ -289,27 +296,41 @@ class ReadPartitionFn(beam.DoFn):
                 LOG.info("partition %s-%d idle for %.1fs at offset %d: done",
                          element.topic, element.partition, idle_for, state.next_offset)
                 tracker.try_claim(OPEN_END)  # claims past the end: the restriction is done
+                self._finalize_later(bundle_finalizer, element, None, force=True)
                 return
         tracker.defer_remainder(Duration(seconds=self.config.idle_delay_s))
 
-    def _finalize_later(self, bundle_finalizer, element: KafkaPartition, last_offset: int | None) -> None:
-        if last_offset is None:
+    def _finalize_later(self, bundle_finalizer, element: KafkaPartition, last_offset: int | None,
+                        force: bool = False) -> None:
+        """After the bundle is durable, mark its offsets committable (and commit if due)."""
+        if last_offset is None and not force and self._durable == self._committed:
             return
-        bundle_finalizer.register(lambda: self._commit(element, last_offset + 1))
 
-    def _commit(self, element: KafkaPartition, next_offset: int) -> None:
+        def finalize() -> None:
+            if last_offset is not None:
+                self._durable[element.partition] = last_offset + 1
+            self._commit_due(force)
+
+        bundle_finalizer.register(finalize)
+
+    def _commit_due(self, force: bool = False) -> None:
+        """Commits durable offsets not yet committed, at most every ``commit_interval_s``."""
+        pending = {p: o for p, o in self._durable.items() if self._committed.get(p) != o}
+        if not pending or (not force and time.monotonic() - self._last_commit < self.config.commit_interval_s):
+            return
         from kafka import TopicPartition
         from kafka.structs import OffsetAndMetadata
         try:
             if self._committer is None:
                 self._committer = _new_consumer(self.config, with_group=True)
-            self._committer.commit({TopicPartition(element.topic, element.partition):
-                                    OffsetAndMetadata(next_offset, "", -1)})
+            self._committer.commit({TopicPartition(self.config.topic, p): OffsetAndMetadata(o, "", -1)
+                                    for p, o in pending.items()})
+            self._committed.update(pending)
+            self._last_commit = time.monotonic()
             self.commits.inc()
         except Exception:  # a failed commit only means a larger replay after a crash
             self.commit_failures.inc()
-            LOG.warning("offset commit of %s-%d@%d failed", element.topic, element.partition,
-                        next_offset, exc_info=True)
+            LOG.warning("offset commit of %s %s failed", self.config.topic, pending, exc_info=True)
             if self._committer is not None:
                 self._committer.close()
                 self._committer = None

@@ -25,20 +25,19 @@ MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0
 HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w{1,100})", re.UNICODE)
 _TRAILING_PUNCT = ".,;:!?)]}'\"…"
 _SPACE_RE = re.compile(r"\s+")
-_EMOJI_RANGES = (
-    (0x1F000, 0x1FAFF),  # pictographs, emoticons, transport, flags, supplemental symbols
-    (0x2600, 0x27BF),    # miscellaneous symbols and dingbats
-    (0x2B00, 0x2BFF),    # arrows and stars used as emoji
-    (0x1F1E6, 0x1F1FF),  # regional indicators
-)
-_EMOJI_JOINERS = {0x200D, 0xFE0F, 0xFE0E} | set(range(0x1F3FB, 0x1F400))  # ZWJ, variation, skin tones
+_EMOJI_CLASS = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
+# one emoji: a pictograph with its modifiers, joined by ZWJ to further pictographs
+EMOJI_RE = re.compile(f"[{_EMOJI_CLASS}][\ufe0f\ufe0e\U0001F3FB-\U0001F3FF]*"
+                      f"(?:\u200d[{_EMOJI_CLASS}][\ufe0f\ufe0e\U0001F3FB-\U0001F3FF]*)*")
+# control (Cc) and format (Cf) characters, except tab/newline and the zero-width joiner of emoji
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e"
+                         "\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                         "\ufff9-\ufffb]")
 
 
 def clean_text(text: str) -> str:
     """NFKC, no control characters, white space folded to single spaces, trimmed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-                   or ord(ch) in _EMOJI_JOINERS else " " for ch in text)
+    text = _CONTROL_RE.sub(" ", unicodedata.normalize("NFKC", text))
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -58,29 +57,9 @@ def extract_hashtags(text: str) -> list[str]:
             if not m.group(1).isdigit()]
 
 
-def _is_emoji(cp: int) -> bool:
-    return any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
-
-
 def extract_emojis(text: str) -> list[str]:
     """Emoji in order, ZWJ sequences and skin-tone/variation modifiers kept together."""
-    found: list[str] = []
-    current = ""
-    for ch in text:
-        cp = ord(ch)
-        if current and (cp in _EMOJI_JOINERS or (current[-1] == "\u200d" and _is_emoji(cp))):
-            current += ch
-        elif _is_emoji(cp):
-            if current:
-                found.append(current)
-            current = ch
-        else:
-            if current:
-                found.append(current)
-            current = ""
-    if current:
-        found.append(current)
-    return [e.rstrip("\u200d") for e in found]
+    return EMOJI_RE.findall(text)
 
 
 def _merge(given: Iterable[str], extracted: Iterable[str], sigil: str = "") -> list[str]:
