@@ -164,16 +164,21 @@ class IndexPostsFn(beam.DoFn):
 
     def _flush(self) -> list[dict[str, Any]]:
         """Sends the buffer until every item is indexed, a duplicate, or rejected."""
+        from elastic_transport import TransportError
         from elasticsearch import helpers
         pending, self._buffer, self._buffer_bytes = self._buffer, [], 0
         letters: list[dict[str, Any]] = []
         attempt, waited_since = 0, None
         while pending:
             started = time.monotonic()
-            results = helpers.streaming_bulk(
-                self._client, [a for a, _ in pending], chunk_size=len(pending),
-                max_chunk_bytes=max(self.config.bulk_max_bytes * 2, 10 * 1024 * 1024),
-                raise_on_error=False, raise_on_exception=False, max_retries=0)
+            try:
+                results = list(helpers.streaming_bulk(
+                    self._client, [a for a, _ in pending], chunk_size=len(pending),
+                    max_chunk_bytes=max(self.config.bulk_max_bytes * 2, 10 * 1024 * 1024),
+                    raise_on_error=False, raise_on_exception=False, max_retries=0))
+            except TransportError as e:  # connection refused/reset, timeout: nothing was answered
+                LOG.warning("Elasticsearch bulk request failed: %s", e)
+                results = [(False, {"index": {"status": None, "error": str(e)}})] * len(pending)
             retry: list[tuple[dict[str, Any], dict[str, Any]]] = []
             for (action, doc), (_, item) in zip(pending, results):
                 result = next(iter(item.values()))
