@@ -20,6 +20,7 @@ import io
 import json
 import struct
 import threading
+import time
 import urllib.request
 from typing import Any, Callable, Mapping
 
@@ -64,17 +65,36 @@ class SchemaResolver:
 
     def _lookup(self, schema_id: int) -> dict[str, Any]:
         if self.registry_url:
-            try:
-                body = json.loads(self._fetch(f"{self.registry_url}/schemas/ids/{schema_id}"))
-                return json.loads(body["schema"])
-            except Exception as e:  # registry down, 404, malformed answer
-                raise DecodeError("avro_unknown_schema_id",
-                                  f"schema id {schema_id} not found in registry: {e}") from e
+            return self._lookup_registry(schema_id)
         try:
             return schemas.schema_by_id(schema_id, self.schema_dir)
         except KeyError:
             raise DecodeError("avro_unknown_schema_id",
                               f"schema id {schema_id} is not in {self.schema_dir}/registry.json")
+
+    def _lookup_registry(self, schema_id: int, max_wait_s: float = 300.0) -> dict[str, Any]:
+        """A 404 means the id is unknown (a dead letter); an unreachable registry is waited for
+        with capped backoff, blocking the stream rather than dead-lettering good messages."""
+        import urllib.error
+        url = f"{self.registry_url}/schemas/ids/{schema_id}"
+        delay, deadline = 0.5, time.monotonic() + max_wait_s
+        while True:
+            try:
+                return json.loads(json.loads(self._fetch(url))["schema"])
+            except urllib.error.HTTPError as e:
+                if 400 <= e.code < 500:
+                    raise DecodeError("avro_unknown_schema_id",
+                                      f"schema id {schema_id} not found in the registry ({e.code})") from e
+                failure: Exception = e
+            except (KeyError, TypeError, ValueError) as e:
+                raise DecodeError("avro_unknown_schema_id",
+                                  f"registry answer for schema id {schema_id} is malformed: {e}") from e
+            except OSError as e:
+                failure = e
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"schema registry {self.registry_url} unreachable: {failure}")
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 def _http_get(url: str) -> bytes:
