@@ -48,3 +48,13 @@ def test_validation_rules():
     assert [k for k, _ in validation_errors(ancient, 100, now_ms=now)] == ["timestamp_out_of_range"]
     empty = dict(POST_V2, text=" ", title=None)
     assert [k for k, _ in validation_errors(empty, 100, now_ms=now)] == ["empty_text"]
+
+
+def test_normalized_document_matches_the_enriched_post_schema():
+    import fastavro
+    from fastavro.validation import validate
+
+    import schemas
+    schema = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.ENRICHED_POST_SUBJECT)))
+    doc = normalize_post(dict(POST_V2, text="Cabai mahal 😡 #Cabai"), b"{}", "t", 0, 1, now_ms=5)
+    assert validate(doc, schema, raise_errors=True)
