@@ -8,6 +8,7 @@ durable.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Sequence
 
 import apache_beam as beam
@@ -60,12 +61,38 @@ def make_runner(options: PipelineOptions):
     return FnApiRunner()
 
 
+def install_drain_on_signals() -> None:
+    """First SIGTERM/SIGINT: drain (flush, commit, end); a second one: stop at once."""
+    import signal
+    import threading
+
+    from transforms.kafka_source import DRAIN
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def drain(signum, _frame) -> None:
+        if DRAIN.is_set():
+            LOG.warning("second signal %s: stopping without draining", signum)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        LOG.warning("signal %s: draining (flushing buffers and committing offsets)", signum)
+        DRAIN.set()
+
+    DRAIN.clear()
+    signal.signal(signal.SIGTERM, drain)
+    signal.signal(signal.SIGINT, drain)
+
+
 def run(argv: Sequence[str] | None = None) -> PipelineResult:
     """Builds and runs the pipeline; waits until it ends (bounded runs) or is stopped."""
     options = PipelineOptions(list(argv or []) + ["--direct_num_workers=1"], save_main_session=False)
     opts = options.view_as(PantauOptions)
-    pipeline = beam.Pipeline(runner=make_runner(options), options=options)
+    runner = make_runner(options)
+    pipeline = beam.Pipeline(runner=runner, options=options)
     build(pipeline, opts)
+    if runner is not None:
+        install_drain_on_signals()
     LOG.info("pantau ingest: %s -> %s (enrichment %s)", opts.input_topic, opts.es_alias, opts.enrichment)
     result = pipeline.run()
     result.wait_until_finish()

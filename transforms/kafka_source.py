@@ -30,6 +30,10 @@ Design
   replays the bundle from the last committed offset, and the sink's external versioning makes
   the replay idempotent: at-least-once delivery with exactly-once results in the index.
   Nothing downstream of the source may break fusion (no Reshuffle/GroupByKey before the sinks).
+* **Graceful stop.** Setting :data:`DRAIN` (``pantau run`` does on SIGTERM/SIGINT) makes every
+  partition end its restriction at its next call, after the in-flight bundle is flushed and
+  committed, so the pipeline ends cleanly. On Flink/Dataflow, use the runner's drain, which
+  truncates the restrictions the same way (see ``truncate``).
 * **Bounded runs.** With ``stop_when_idle_s > 0`` a partition whose end offset has been
   reached and that produced nothing for that long finishes its restriction; when all
   partitions have, the pipeline ends. Backfills, the demo and the tests use this.
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, NamedTuple
@@ -55,6 +60,9 @@ from apache_beam.utils.timestamp import Duration, Timestamp
 
 LOG = logging.getLogger(__name__)
 OPEN_END = sys.maxsize
+#: Set to stop reading: each partition ends its restriction at its next call, so the pipeline
+#: finishes its bundles (flushing the sinks, committing offsets) and ends (local runner).
+DRAIN = threading.Event()
 
 
 class KafkaRecord(NamedTuple):
@@ -247,6 +255,10 @@ class ReadPartitionFn(beam.DoFn):
         tp = TopicPartition(element.topic, element.partition)
         state = self._state(element.partition)
         start = tracker.current_restriction().start
+        if DRAIN.is_set():  # graceful stop: end the restriction; the runner finishes the bundle
+            tracker.try_claim(OPEN_END)
+            self._finalize_later(bundle_finalizer, element, None, force=True)
+            return
         if state.next_offset != start:
             state.consumer.seek(tp, start)
             state.next_offset = start

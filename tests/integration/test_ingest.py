@@ -111,3 +111,22 @@ def test_kill_9_mid_stream_then_restart_loses_and_duplicates_nothing(kafka_boots
     assert set(docs) == {f"{['x', 'facebook', 'instagram', 'tiktok', 'news'][i % 5]}:p{i}" for i in range(total)}
     committed, _ = committed_and_end(kafka_bootstrap, f"g-{topic}", topic)
     assert sum(committed.values()) == total
+
+
+def test_sigterm_drains_flushes_commits_and_exits(kafka_bootstrap, es_url, tmp_path):
+    topic, prefix = unique("sigterm"), unique("idx")
+    setup_topics(kafka_bootstrap, topic)
+    produce(kafka_bootstrap, topic, post_messages(range(3000)))
+    proc = run_pipeline_process(pipeline_args(kafka_bootstrap, es_url, topic, prefix,
+                                              "--poll_max_records=20", "--bulk_max_docs=200",
+                                              "--commit_interval_s=30"), tmp_path / "run.log")
+    wait_for(lambda: es_count(es_url, prefix) > 0, 90, what="first documents")
+    os.killpg(proc.pid, signal.SIGTERM)
+    started = time.monotonic()
+    assert proc.wait(60) == 0, (tmp_path / "run.log").read_text()[-3000:]
+    assert time.monotonic() - started < 30
+    indexed = es_count(es_url, prefix)
+    committed, _ = committed_and_end(kafka_bootstrap, f"g-{topic}", topic)
+    # everything read was indexed and committed (a 30 s commit interval did not hold it back)
+    assert 0 < indexed < 3000
+    assert sum(v or 0 for v in committed.values()) == indexed
