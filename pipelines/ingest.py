@@ -15,13 +15,15 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineResult
 
-from pipelines.options import PantauOptions, es_config, kafka_config, kafka_security
+from pipelines.options import (PantauOptions, es_config, kafka_config, kafka_security,
+                               pseudonymize_allowlist)
 from transforms.deadletter import DEAD_LETTER_TAG, WriteDeadLetters
 from transforms.decode import DecodePosts
 from transforms.enrich import EnrichPosts
 from transforms.es_sink import WriteToElasticsearch
 from transforms.kafka_source import ReadFromKafka
 from transforms.normalize import NormalizePosts
+from transforms.pseudonymize import PseudonymizePosts
 from transforms.validate import ValidatePosts
 
 LOG = logging.getLogger(__name__)
@@ -35,7 +37,11 @@ def build(pipeline: beam.Pipeline, opts: PantauOptions) -> None:
         opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes)
     validated = decoded.posts | "ValidatePosts" >> ValidatePosts(opts.max_text_chars)
     normalized = validated.posts | "NormalizePosts" >> NormalizePosts()
-    enriched, enrich_dead = normalized.docs | "EnrichPosts" >> EnrichPosts(
+    docs, pseudonymize_dead = normalized.docs, None
+    if opts.pseudonymize:
+        docs, pseudonymize_dead = docs | "PseudonymizePosts" >> PseudonymizePosts(
+            allowlist=pseudonymize_allowlist(opts))
+    enriched, enrich_dead = docs | "EnrichPosts" >> EnrichPosts(
         opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
     index_dead = enriched | "WriteToElasticsearch" >> WriteToElasticsearch(es_config(opts))
 
@@ -44,6 +50,8 @@ def build(pipeline: beam.Pipeline, opts: PantauOptions) -> None:
             "Normalize": normalized[DEAD_LETTER_TAG], "Index": index_dead}
     if enrich_dead is not None:
         dead["Enrich"] = enrich_dead
+    if pseudonymize_dead is not None:
+        dead["Pseudonymize"] = pseudonymize_dead
     for stage, letters in dead.items():
         _ = letters | f"WriteDeadLetters{stage}" >> WriteDeadLetters(
             opts.kafka_bootstrap, opts.dead_letter_topic, security)
@@ -93,6 +101,8 @@ def run(argv: Sequence[str] | None = None) -> PipelineResult:
     build(pipeline, opts)
     if runner is not None:
         install_drain_on_signals()
+        from transforms.metrics import ensure_exporter  # local runner: DoFns run in this process
+        ensure_exporter(opts.metrics_port, opts.metrics_addr)
     LOG.info("pantau ingest: %s -> %s (enrichment %s)", opts.input_topic, opts.es_alias, opts.enrichment)
     result = pipeline.run()
     result.wait_until_finish()

@@ -1,8 +1,9 @@
 """Every setting of the pantau pipeline, in one PipelineOptions subclass.
 
-Secrets (SASL passwords, Elasticsearch API keys and passwords) are never options: they are read
-from environment variables or files named by environment variables (see :func:`kafka_security`
-and :func:`es_auth`), so they do not show up in process lists, logs or pipeline graphs.
+Secrets (SASL passwords, Elasticsearch API keys and passwords, the pseudonymization key) are never
+options: workers read them from environment variables or the files those name, when they create a
+client (``transforms.credentials``), so they never show up in process lists, logs or the
+pipeline graph.
 """
 from __future__ import annotations
 
@@ -63,6 +64,13 @@ class PantauOptions(PipelineOptions):
         enrich.add_argument("--model_dir", default=None, help="NLP model folder (default: bundled)")
         enrich.add_argument("--enrich_max_batch", type=int, default=256)
 
+        privacy = parser.add_argument_group("Privacy (UU PDP 2022)")
+        privacy.add_argument("--pseudonymize", action="store_true", default=False,
+                             help="replace author ids, handles and @mentions by keyed pseudonyms "
+                                  "(key from PANTAU_PSEUDONYM_KEY or PANTAU_PSEUDONYM_KEY_FILE)")
+        privacy.add_argument("--pseudonymize_allowlist", default=None,
+                             help="file of handles (one per line) kept in clear: institutions, media")
+
         es = parser.add_argument_group("Elasticsearch")
         es.add_argument("--es_url", default=env("ES_URL", "http://127.0.0.1:9200"),
                         help="Elasticsearch URL(s), comma-separated (env ES_URL)")
@@ -78,26 +86,19 @@ class PantauOptions(PipelineOptions):
                         help="fail the bundle (and replay it) after retrying this long (0: forever)")
         es.add_argument("--es_ca_file", default=None, help="CA bundle for Elasticsearch TLS")
 
-
-def _secret(name: str) -> str | None:
-    """A secret from env var NAME, or from the file named by NAME_FILE."""
-    value = os.environ.get(name)
-    if value:
-        return value
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
-    return None
+        obs = parser.add_argument_group("Observability")
+        obs.add_argument("--metrics_port", type=int, default=9464,
+                         help="serve Prometheus metrics on this port (local runner; 0 disables)")
+        obs.add_argument("--metrics_addr", default="127.0.0.1",
+                         help="address the metrics endpoint listens on (0.0.0.0 for all)")
 
 
 def kafka_security(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
-    """kafka-python security settings; credentials from PANTAU_KAFKA_USERNAME/PASSWORD(_FILE)."""
+    """Non-secret kafka-python security settings; SASL credentials are read on the workers
+    (``transforms.credentials.kafka_client_settings``) so they never enter the pipeline graph."""
     settings: dict[str, Any] = {"security_protocol": opts.kafka_security_protocol}
     if opts.kafka_sasl_mechanism:
-        settings.update(sasl_mechanism=opts.kafka_sasl_mechanism,
-                        sasl_plain_username=_secret("PANTAU_KAFKA_USERNAME"),
-                        sasl_plain_password=_secret("PANTAU_KAFKA_PASSWORD"))
+        settings["sasl_mechanism"] = opts.kafka_sasl_mechanism
     if opts.kafka_ssl_cafile:
         settings["ssl_cafile"] = opts.kafka_ssl_cafile
     if settings == {"security_protocol": "PLAINTEXT"}:
@@ -106,17 +107,9 @@ def kafka_security(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
 
 
 def es_auth(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
-    """Elasticsearch auth: PANTAU_ES_API_KEY, or PANTAU_ES_USERNAME/PASSWORD (each or *_FILE)."""
-    settings: dict[str, Any] = {}
-    api_key = _secret("PANTAU_ES_API_KEY")
-    user, password = _secret("PANTAU_ES_USERNAME"), _secret("PANTAU_ES_PASSWORD")
-    if api_key:
-        settings["api_key"] = api_key
-    elif user and password:
-        settings["basic_auth"] = (user, password)
-    if opts.es_ca_file:
-        settings["ca_certs"] = opts.es_ca_file
-    return tuple(sorted(settings.items()))
+    """Non-secret Elasticsearch client settings; credentials are read when a client is made
+    (``transforms.credentials.es_client_settings``)."""
+    return (("ca_certs", opts.es_ca_file),) if opts.es_ca_file else ()
 
 
 def kafka_config(opts: PantauOptions) -> KafkaConfig:
@@ -137,3 +130,11 @@ def es_config(opts: PantauOptions) -> EsConfig:
         bulk_max_age_s=opts.bulk_max_age_s, max_backoff_s=opts.es_max_backoff_s,
         max_retry_time_s=opts.es_max_retry_time_s, number_of_replicas=opts.es_replicas,
         auth=es_auth(opts))
+
+
+def pseudonymize_allowlist(opts: PantauOptions) -> tuple[str, ...]:
+    """Handles kept in clear when pseudonymizing."""
+    if not opts.pseudonymize_allowlist:
+        return ()
+    with open(opts.pseudonymize_allowlist, encoding="utf-8") as f:
+        return tuple(line.strip() for line in f if line.strip() and not line.startswith("#"))

@@ -18,6 +18,8 @@ from apache_beam.metrics import Metrics
 
 import schemas
 from transforms.codec import encode_confluent, parsed_schema
+from transforms.credentials import kafka_client_settings
+from transforms.metrics import DEAD_LETTERS_PUBLISHED, STAGE_DEAD_LETTERS
 
 LOG = logging.getLogger(__name__)
 DEAD_LETTER_TAG = "dead_letter"
@@ -77,6 +79,7 @@ class DeadLetterCounter:
         if counter is None:
             counter = self._counters[kind] = Metrics.counter(f"pantau.{self.stage}", f"dead_letter_{kind}")
         counter.inc()
+        STAGE_DEAD_LETTERS.labels(self.stage, kind).inc()  # Prometheus (kinds are a fixed set)
 
 
 class _SharedProducers:
@@ -135,7 +138,7 @@ class PublishDeadLettersFn(beam.DoFn):
         return KafkaProducer(
             bootstrap_servers=self.bootstrap_servers.split(","), acks="all", linger_ms=20,
             max_request_size=self.max_request_size, client_id="pantau-dead-letters",
-            **dict(self.security))
+            **kafka_client_settings(self.security))
 
     def setup(self) -> None:
         self._producer = _PRODUCERS.acquire(self._key(), self._new_producer)
@@ -159,6 +162,7 @@ class PublishDeadLettersFn(beam.DoFn):
         for future in self._pending:
             future.get(timeout=30)  # raises if the broker refused it: the bundle then replays
         self.published.inc(len(self._pending))
+        DEAD_LETTERS_PUBLISHED.inc(len(self._pending))
         self._pending = []
 
     def teardown(self) -> None:

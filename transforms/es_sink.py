@@ -29,6 +29,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
 import schemas
+from transforms import metrics
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
 
 LOG = logging.getLogger(__name__)
@@ -55,8 +56,10 @@ class EsConfig:
     def client(self):
         """An elasticsearch client for this configuration."""
         from elasticsearch import Elasticsearch
+
+        from transforms.credentials import es_client_settings
         return Elasticsearch(self.url.split(","), request_timeout=self.request_timeout_s,
-                             retry_on_timeout=False, max_retries=0, **dict(self.auth))
+                             retry_on_timeout=False, max_retries=0, **es_client_settings(self.auth))
 
 
 def index_for(prefix: str, created_at_ms: int) -> str:
@@ -147,6 +150,7 @@ class IndexPostsFn(beam.DoFn):
         self._buffer, self._buffer_bytes = [], 0
 
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
+        metrics.stage(STAGE).records_in.inc()
         action = bulk_action(doc, self.config)
         if not self._buffer:
             self._oldest = time.monotonic()
@@ -167,6 +171,9 @@ class IndexPostsFn(beam.DoFn):
         from elastic_transport import TransportError
         from elasticsearch import helpers
         pending, self._buffer, self._buffer_bytes = self._buffer, [], 0
+        if not pending:
+            return []
+        prom, flush_started = metrics.stage(STAGE), time.perf_counter()
         letters: list[dict[str, Any]] = []
         attempt, waited_since = 0, None
         while pending:
@@ -186,12 +193,18 @@ class IndexPostsFn(beam.DoFn):
                 verdict = classify_item(status)
                 if verdict == "ok":
                     self.indexed.inc()
+                    prom.records_out.inc()
+                    metrics.indexed(doc)  # docs indexed + freshness
                 elif verdict == "duplicate":
                     self.duplicates.inc()
+                    prom.records_out.inc()
+                    metrics.ES_VERSION_CONFLICTS.inc()
                 elif verdict == "retry":
                     retry.append((action, doc))
+                    metrics.es_item_error(status, result.get("error"), retryable=True)
                 else:
                     error = result.get("error") or {}
+                    metrics.es_item_error(status, error, retryable=False)
                     kind = error.get("type", "rejected") if isinstance(error, dict) else "rejected"
                     reason = error.get("reason", "") if isinstance(error, dict) else str(error)
                     self.dead.inc(f"es_{kind}")
@@ -200,10 +213,12 @@ class IndexPostsFn(beam.DoFn):
                         STAGE))
             self.bulk_requests.inc()
             self.bulk_ms.update(int((time.monotonic() - started) * 1000))
+            metrics.ES_BULK_LATENCY.observe(time.monotonic() - started)
             if not retry:
                 break
             pending = retry
             self.retries.inc(len(retry))
+            metrics.ES_RETRIES.inc(len(retry))
             waited_since = waited_since or time.monotonic()
             if self.config.max_retry_time_s and time.monotonic() - waited_since > self.config.max_retry_time_s:
                 raise RuntimeError(f"Elasticsearch did not accept {len(retry)} documents within "
@@ -213,6 +228,8 @@ class IndexPostsFn(beam.DoFn):
             LOG.warning("Elasticsearch: %d documents to retry, backing off %.1fs", len(retry), delay)
             time.sleep(delay)
             self.backpressure_ms.inc(int(delay * 1000))
+            metrics.ES_BACKPRESSURE.inc(delay)
+        prom.latency.observe(time.perf_counter() - flush_started)
         return letters
 
     def _with_backoff(self, call, what: str) -> None:

@@ -58,6 +58,9 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.utils.timestamp import Duration, Timestamp
 
+from transforms import metrics
+from transforms.credentials import kafka_client_settings
+
 LOG = logging.getLogger(__name__)
 OPEN_END = sys.maxsize
 #: Set to stop reading: each partition ends its restriction at its next call, so the pipeline
@@ -115,7 +118,7 @@ class KafkaConfig:
         )
         if with_group:
             kwargs["group_id"] = self.group_id
-        kwargs.update(dict(self.security))
+        kwargs.update(kafka_client_settings(self.security))
         return kwargs
 
 
@@ -206,6 +209,7 @@ class _PartitionState:
         self.consumer = consumer
         self.next_offset: int | None = None
         self.last_record_at = time.monotonic()
+        self.end_checked_at = 0.0  # last end_offsets request (lag when no fetch told the end)
 
 
 class ReadPartitionFn(beam.DoFn):
@@ -242,6 +246,18 @@ class ReadPartitionFn(beam.DoFn):
             state = self._partitions[partition] = _PartitionState(consumer)
         return state
 
+    def _observe_poll(self, state: _PartitionState, tp: Any, emitted: int) -> None:
+        """Prometheus: records read, and lag = end offset - next offset to read. The end is the
+        high watermark of the last fetch response (free), else ``end_offsets`` every 5 s at most."""
+        end = state.consumer.highwater(tp)
+        if end is None and time.monotonic() - state.end_checked_at >= 5.0:
+            state.end_checked_at = time.monotonic()
+            try:
+                end = state.consumer.end_offsets([tp])[tp]
+            except Exception:  # lag is best effort; reading goes on
+                LOG.debug("end_offsets of %s failed", tp, exc_info=True)
+        metrics.kafka_polled(tp.topic, tp.partition, emitted, end, state.next_offset)
+
     @beam.DoFn.unbounded_per_element()
     def process(
         self,
@@ -276,6 +292,7 @@ class ReadPartitionFn(beam.DoFn):
                 if rec.offset < start:
                     continue  # a fetch may return earlier offsets of a compressed batch
                 if not tracker.try_claim(rec.offset):
+                    self._observe_poll(state, tp, emitted)
                     self._finalize_later(bundle_finalizer, element, last_offset)
                     return
                 ts = Timestamp(micros=max(rec.timestamp, 0) * 1000)
@@ -291,6 +308,7 @@ class ReadPartitionFn(beam.DoFn):
                 state.next_offset = rec.offset + 1
 
         self.records_read.inc(emitted)
+        self._observe_poll(state, tp, emitted)
         self._finalize_later(bundle_finalizer, element, last_offset)
         if emitted:
             state.last_record_at = time.monotonic()
