@@ -204,9 +204,12 @@ def _int(v: Any, field: str, default: int | None = 0) -> int | None:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise DecodeError("wrong_type", f"field '{field}' must be an integer, got {type(v).__name__}")
     try:
-        return int(v)
-    except ValueError as e:
+        n = int(v)
+    except (ValueError, OverflowError) as e:
         raise DecodeError("wrong_type", f"field '{field}' must be an integer, got {v!r}") from e
+    if not -(2 ** 63) <= n < 2 ** 63:
+        raise DecodeError("wrong_type", f"field '{field}' is out of the 64-bit integer range")
+    return n
 
 
 def to_epoch_millis(v: Any, field: str) -> int:
@@ -214,6 +217,8 @@ def to_epoch_millis(v: Any, field: str) -> int:
     if isinstance(v, bool):
         raise DecodeError("wrong_type", f"field '{field}' must be a timestamp, got a boolean")
     if isinstance(v, (int, float)):
+        if v != v or v in (float("inf"), float("-inf")) or abs(v) >= 2 ** 62:
+            raise DecodeError("invalid_timestamp", f"field '{field}' is not a usable timestamp: {v!r}")
         # numbers below 10^11 are taken as seconds (10^11 ms is 1973; 10^11 s is year 5138)
         return int(v * 1000) if abs(v) < 1e11 else int(v)
     if isinstance(v, str):

@@ -123,8 +123,9 @@ class PublishDeadLettersFn(beam.DoFn):
     """
 
     def __init__(self, bootstrap_servers: str, topic: str, security: tuple[tuple[str, Any], ...] = (),
-                 max_request_size: int = 16 * 1024 * 1024):
+                 max_request_size: int = 16 * 1024 * 1024, max_payload_bytes: int = 512 * 1024):
         self.bootstrap_servers = bootstrap_servers
+        self.max_payload_bytes = max_payload_bytes
         self.topic = topic
         self.security = security
         self.max_request_size = max_request_size
@@ -146,11 +147,11 @@ class PublishDeadLettersFn(beam.DoFn):
         self._pending: list[Any] = []
 
     def process(self, letter: dict[str, Any]) -> None:
+        payload = letter["payload"]
+        if len(payload) > self.max_payload_bytes:  # the dead-letter topic must accept it
+            letter = dict(letter, payload=payload[: self.max_payload_bytes],
+                          message=f"{letter['message']} (payload truncated from {len(payload)} bytes)")
         value = encode_confluent(letter, self._schema, self._schema_id)
-        if len(value) > self.max_request_size - 1024:
-            letter = dict(letter, payload=letter["payload"][: self.max_request_size // 2],
-                          message=letter["message"] + " (payload truncated in the dead letter)")
-            value = encode_confluent(letter, self._schema, self._schema_id)
         LOG.warning("dead letter from %s: %s %s (%s-%s@%s)", letter["stage"], letter["error_kind"],
                     letter["message"][:200], letter["topic"], letter["partition"], letter["offset"])
         self._pending.append(self._producer.send(self.topic, key=letter["key"], value=value))

@@ -220,8 +220,7 @@ def kafka_polled(topic: str, partition: int, records: int, end_offset: int | Non
                  position: int | None) -> None:
     """Records a source poll: records read, and the lag when the end offset is known."""
     labels = (topic, str(partition))
-    if records:
-        KAFKA_RECORDS_READ.labels(*labels).inc(records)
+    KAFKA_RECORDS_READ.labels(*labels).inc(records)  # also with 0: the series exists for alerts
     if end_offset is not None and position is not None:
         KAFKA_LAG.labels(*labels).set(max(0, end_offset - position))
     KAFKA_LAST_POLL.labels(*labels).set(time.time())

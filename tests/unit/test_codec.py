@@ -98,3 +98,13 @@ def test_timestamps_in_seconds_millis_and_iso():
 def test_batch_style_post_with_only_id_and_text():
     post = coerce_raw_post({"id": 7, "text": "mantul"}, now_ms=1764000000000)
     assert post["post_id"] == "7" and post["platform"] == "unknown" and post["created_at"] == 1764000000000
+
+
+@pytest.mark.parametrize("changes,kind", [
+    ({"author": {"id": "a", "followers": float("inf")}}, "wrong_type"),
+    ({"engagement": {"likes": 2 ** 64}}, "wrong_type"),
+    ({"created_at": float("inf")}, "invalid_timestamp"),
+    ({"created_at": -(2 ** 70)}, "invalid_timestamp"),
+])
+def test_non_finite_and_out_of_range_numbers(changes, kind):
+    assert kind_of(json.dumps(dict(json.loads(json_post()), **changes)).encode()) == kind
