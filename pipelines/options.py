@@ -39,6 +39,11 @@ class PantauOptions(PipelineOptions):
                                 "(0: run forever)")
         kafka.add_argument("--poll_max_records", type=int, default=2000,
                            help="records read per partition per bundle at most")
+        kafka.add_argument("--partitions", default="",
+                           help="comma-separated partitions this instance reads (default: all)")
+        kafka.add_argument("--instance_index", type=int, default=0,
+                           help="with --instance_count N: read partitions p where p %% N == index")
+        kafka.add_argument("--instance_count", type=int, default=1)
         kafka.add_argument("--commit_interval_s", type=float, default=2.0,
                            help="commit offsets of durable bundles at most this often")
         kafka.add_argument("--session_timeout_ms", type=int, default=6000)
@@ -63,6 +68,13 @@ class PantauOptions(PipelineOptions):
                             help="'none' indexes normalized posts without NLP")
         enrich.add_argument("--model_dir", default=None, help="NLP model folder (default: bundled)")
         enrich.add_argument("--enrich_max_batch", type=int, default=256)
+
+        intel = parser.add_argument_group("Intelligence")
+        intel.add_argument("--watchlist", default=os.path.join(
+                               os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "deploy", "watchlists", "issues.yaml"),
+                           help="YAML file of watchlist issues (field 'issues'); 'none' disables "
+                                "issue tagging (influence and near-duplicates are still computed)")
 
         privacy = parser.add_argument_group("Privacy (UU PDP 2022)")
         privacy.add_argument("--pseudonymize", action="store_true", default=False,
@@ -118,6 +130,8 @@ def kafka_config(opts: PantauOptions) -> KafkaConfig:
         bootstrap_servers=opts.kafka_bootstrap, topic=opts.input_topic, group_id=opts.consumer_group,
         start_offset=opts.start_offset, stop_when_idle_s=opts.stop_when_idle_s,
         max_records=opts.poll_max_records, commit_interval_s=opts.commit_interval_s,
+        partitions=tuple(int(p) for p in opts.partitions.split(",") if p.strip()),
+        instance_index=opts.instance_index, instance_count=opts.instance_count,
         session_timeout_ms=opts.session_timeout_ms,
         max_message_bytes=opts.max_message_bytes, security=kafka_security(opts))
 

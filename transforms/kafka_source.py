@@ -34,6 +34,10 @@ Design
   partition end its restriction at its next call, after the in-flight bundle is flushed and
   committed, so the pipeline ends cleanly. On Flink/Dataflow, use the runner's drain, which
   truncates the restrictions the same way (see ``truncate``).
+* **Several instances.** Pipelines sharing a topic split its partitions explicitly
+  (``partitions``, or ``instance_index``/``instance_count``: partition p goes to instance
+  p mod count); they share the consumer group for commits, and since each partition has one
+  reader, nothing is read twice.
 * **Bounded runs.** With ``stop_when_idle_s > 0`` a partition whose end offset has been
   reached and that produced nothing for that long finishes its restriction; when all
   partitions have, the pipeline ends. Backfills, the demo and the tests use this.
@@ -101,7 +105,16 @@ class KafkaConfig:
     session_timeout_ms: int = 6000
     max_message_bytes: int = 4 * 1024 * 1024
     commit_interval_s: float = 2.0
+    partitions: tuple[int, ...] = ()  # read only these partitions (empty: all)
+    instance_index: int = 0  # with instance_count > 1: read partitions p with p % count == index
+    instance_count: int = 1
     security: tuple[tuple[str, Any], ...] = ()
+
+    def owns(self, partition: int) -> bool:
+        """Whether this pipeline instance reads ``partition`` (horizontal scaling on one host)."""
+        if self.partitions and partition not in self.partitions:
+            return False
+        return partition % max(self.instance_count, 1) == self.instance_index
 
     def consumer_kwargs(self, with_group: bool) -> dict[str, Any]:
         """Keyword arguments for a kafka-python KafkaConsumer."""
@@ -163,7 +176,8 @@ class DiscoverPartitionsFn(beam.DoFn):
             if not partitions:
                 raise RuntimeError(f"Kafka topic {self.config.topic!r} does not exist on "
                                    f"{self.config.bootstrap_servers}")
-            starts = resolve_start_offsets(consumer, self.config, sorted(partitions))
+            mine = sorted(p for p in partitions if self.config.owns(p))
+            starts = resolve_start_offsets(consumer, self.config, mine)
         finally:
             consumer.close()
         for partition, start in sorted(starts.items()):
@@ -286,6 +300,7 @@ class ReadPartitionFn(beam.DoFn):
             batch = state.consumer.poll(timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)),
                                         max_records=self.config.max_records - emitted)
             records = batch.get(tp, [])
+            self._observe_poll(state, tp, 0)  # lag before emitting: a blocked sink must not hide it
             if not records:
                 break
             for rec in records:
