@@ -24,6 +24,7 @@ from transforms.es_sink import WriteToElasticsearch
 from transforms.kafka_source import ReadFromKafka
 from transforms.normalize import NormalizePosts
 from transforms.pseudonymize import PseudonymizePosts
+from transforms.tag import TagPosts
 from transforms.validate import ValidatePosts
 
 LOG = logging.getLogger(__name__)
@@ -37,17 +38,19 @@ def build(pipeline: beam.Pipeline, opts: PantauOptions) -> None:
         opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes)
     validated = decoded.posts | "ValidatePosts" >> ValidatePosts(opts.max_text_chars)
     normalized = validated.posts | "NormalizePosts" >> NormalizePosts()
-    docs, pseudonymize_dead = normalized.docs, None
-    if opts.pseudonymize:
+    enriched, enrich_dead = normalized.docs | "EnrichPosts" >> EnrichPosts(
+        opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
+    watchlist = opts.watchlist if opts.watchlist and opts.watchlist.lower() != "none" else None
+    docs, tag_dead = enriched | "TagPosts" >> TagPosts(watchlist)
+    pseudonymize_dead = None
+    if opts.pseudonymize:  # last before the sink: NER, @account queries and KOLs see clear text
         docs, pseudonymize_dead = docs | "PseudonymizePosts" >> PseudonymizePosts(
             allowlist=pseudonymize_allowlist(opts))
-    enriched, enrich_dead = docs | "EnrichPosts" >> EnrichPosts(
-        opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
-    index_dead = enriched | "WriteToElasticsearch" >> WriteToElasticsearch(es_config(opts))
+    index_dead = docs | "WriteToElasticsearch" >> WriteToElasticsearch(es_config(opts))
 
     # One dead-letter sink per stage rather than a Flatten: each stays fused with the source.
     dead = {"Decode": decoded[DEAD_LETTER_TAG], "Validate": validated[DEAD_LETTER_TAG],
-            "Normalize": normalized[DEAD_LETTER_TAG], "Index": index_dead}
+            "Normalize": normalized[DEAD_LETTER_TAG], "Tag": tag_dead, "Index": index_dead}
     if enrich_dead is not None:
         dead["Enrich"] = enrich_dead
     if pseudonymize_dead is not None:

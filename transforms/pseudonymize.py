@@ -2,8 +2,9 @@
 
 With a secret key (env ``PANTAU_PSEUDONYM_KEY`` or the file named by
 ``PANTAU_PSEUDONYM_KEY_FILE``), every author id and handle, and every @mention in the text and the
-mention list, is replaced by an HMAC-SHA256 pseudonym before anything is enriched or written to
-Elasticsearch:
+mention list, is replaced by an HMAC-SHA256 pseudonym right before the document is written to
+Elasticsearch (after enrichment and tagging, which run in memory on the clear text so that NER
+and ``@account`` watchlist queries keep working):
 
 * ``author.id``  -> ``pid_<16 hex>``, keyed on ``platform:id``;
 * handles and mentions -> ``u_<12 hex>``, keyed on the lower-cased handle, so an account's
