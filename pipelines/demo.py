@@ -130,6 +130,44 @@ def print_summary(es_url: str, alias: str, bootstrap: str, dead_topic: str, sinc
         print(f"  {kind}: {n}")
 
 
+def _sample_end_ms(posts: list[dict[str, Any]]) -> int:
+    from transforms.codec import to_epoch_millis
+    return max(to_epoch_millis(p["created_at"], "created_at") for p in posts)
+
+
+def replay_alerts(es_url: str, bootstrap: str, posts: list[dict[str, Any]], step_s: int = 1800) -> None:
+    """Runs the alert monitor over the sample's 48 hours, one cycle every ``step_s`` of sample
+    time, as it would have run live, and prints the alerts it raises."""
+    from pipelines.monitor import Monitor, MonitorConfig
+    from transforms.es_sink import EsConfig
+    end = _sample_end_ms(posts) + 60_000
+    start = end - 48 * 3600 * 1000
+    monitor = Monitor(MonitorConfig(es=EsConfig(url=es_url), kafka_bootstrap=bootstrap))
+    monitor.setup()
+    print(f"\nReplaying the alert monitor over the sample's 48 hours ({48 * 3600 // step_s} cycles) …", flush=True)
+    raised = []
+    try:
+        for now_ms in range(start + step_s * 1000, end + 1, step_s * 1000):
+            raised += monitor.run_cycle(now_ms=now_ms).raised
+    finally:
+        monitor.close()
+    print(f"Alerts raised (index 'pantau-alerts', topic 'pantau.alerts'): {len(raised)}")
+    for alert in raised:
+        when = time.strftime("%d %b %H:%M UTC", time.gmtime(alert.get("window_end", 0) / 1000))
+        print(f"  [{alert.get('kind')}] {alert.get('issue')} at {when}: count={alert.get('count')} "
+              f"baseline={alert.get('baseline')} accounts={alert.get('accounts', '-')}")
+
+
+def write_brief(es_url: str, posts: list[dict[str, Any]], folder: Path) -> None:
+    """Writes the leader brief for the flood issue over the sample's last 48 hours."""
+    from pipelines import report
+    out = folder / "brief-banjir.html"
+    until = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(_sample_end_ms(posts) / 1000 + 60))
+    report.main(["--issue", "Banjir", "--since", "48h", "--until", until, "--es_url", es_url,
+                 "--out", str(out)])
+    print(f"\nLeader brief for the issue 'Banjir': {out.resolve()}")
+
+
 def main(argv: Sequence[str]) -> int:
     """Runs the demo; returns 0 when every sample post was indexed."""
     args = parse_args(argv)
@@ -167,6 +205,8 @@ def main(argv: Sequence[str]) -> int:
     progress.stopped.set()
     print(f"Pipeline finished in {time.monotonic() - t0:.1f}s", flush=True)
     print_summary(es_url, alias, bootstrap, dead_topic, started_ms)
+    replay_alerts(es_url, bootstrap, posts)
+    write_brief(es_url, posts, args.stack_dir)
     unique_ids = {message_key(p) for p in posts}
     client = EsConfig(url=es_url).client()
     indexed = _count(client, alias)

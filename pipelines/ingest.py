@@ -16,7 +16,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.runners.runner import PipelineResult
 
 from pipelines.options import (PantauOptions, es_config, kafka_config, kafka_security,
-                               pseudonymize_allowlist)
+                               monitor_config, pseudonymize_allowlist)
 from transforms.deadletter import DEAD_LETTER_TAG, WriteDeadLetters
 from transforms.decode import DecodePosts
 from transforms.enrich import EnrichPosts
@@ -106,9 +106,17 @@ def run(argv: Sequence[str] | None = None) -> PipelineResult:
         install_drain_on_signals()
         from transforms.metrics import ensure_exporter  # local runner: DoFns run in this process
         ensure_exporter(opts.metrics_port, opts.metrics_addr)
+    monitor = None
+    if runner is not None and opts.monitor:
+        from pipelines.monitor import start_monitor_thread
+        monitor = start_monitor_thread(monitor_config(opts))
     LOG.info("pantau ingest: %s -> %s (enrichment %s)", opts.input_topic, opts.es_alias, opts.enrichment)
-    result = pipeline.run()
-    result.wait_until_finish()
+    try:
+        result = pipeline.run()
+        result.wait_until_finish()
+    finally:
+        if monitor is not None:
+            monitor.stop()
     return result
 
 

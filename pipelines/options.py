@@ -75,6 +75,11 @@ class PantauOptions(PipelineOptions):
                                "deploy", "watchlists", "issues.yaml"),
                            help="YAML file of watchlist issues (field 'issues'); 'none' disables "
                                 "issue tagging (influence and near-duplicates are still computed)")
+        intel.add_argument("--monitor", action="store_true", default=False,
+                           help="run the alert/coordination monitor as a thread next to a local "
+                                "pipeline (elsewhere run `pantau monitor` as its own process)")
+        intel.add_argument("--monitor_interval_s", type=float, default=15.0)
+        intel.add_argument("--alerts_topic", default="pantau.alerts", help="Kafka topic of alerts")
 
         privacy = parser.add_argument_group("Privacy (UU PDP 2022)")
         privacy.add_argument("--pseudonymize", action="store_true", default=False,
@@ -152,3 +157,11 @@ def pseudonymize_allowlist(opts: PantauOptions) -> tuple[str, ...]:
         return ()
     with open(opts.pseudonymize_allowlist, encoding="utf-8") as f:
         return tuple(line.strip() for line in f if line.strip() and not line.startswith("#"))
+
+
+def monitor_config(opts: PantauOptions):
+    """The alert monitor's settings for a monitor thread next to the pipeline (default thresholds)."""
+    from pipelines.monitor import MonitorConfig
+    return MonitorConfig(es=es_config(opts), kafka_bootstrap=opts.kafka_bootstrap,
+                         alerts_topic=opts.alerts_topic, kafka_security=kafka_security(opts),
+                         interval_s=opts.monitor_interval_s)

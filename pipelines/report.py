@@ -336,7 +336,8 @@ def sentiment_chart(rows: list[dict[str, Any]], interval: str, lang: str) -> str
                color=SENTIMENT_COLORS.get(s, "#6b7280"), label=TEXT[lang].get(f"{s}_l", s))
         bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_ylabel(TEXT[lang]["posts"])
-    ax.legend(loc="upper left", frameon=False, ncol=len(labels), fontsize=9)
+    if labels:  # posts indexed without enrichment have no sentiment
+        ax.legend(loc="upper left", frameon=False, ncol=len(labels), fontsize=9)
     _time_axis(ax, times, lang, interval)
     return _png(plt, fig)
 

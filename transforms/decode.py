@@ -12,6 +12,7 @@ from transforms.codec import (DecodeError, SchemaResolver, decode_confluent, dec
                               is_confluent_avro, parsed_schema, timestamps_from_avro)
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter
 from transforms.kafka_source import KafkaRecord
+from transforms.metrics import instrument
 
 STAGE = "decode"
 
@@ -58,6 +59,7 @@ class DecodePostFn(beam.DoFn):
         self._resolver = SchemaResolver(self.schema_dir, self.registry_url)
         _, self._reader = parsed_schema(schemas.RAW_POST_SUBJECT, self.schema_dir)
 
+    @instrument(STAGE)
     def process(self, record: KafkaRecord) -> Iterator[Any]:
         try:
             post, fmt = decode_payload(record.value, self._resolver, self._reader, self.max_message_bytes)

@@ -14,6 +14,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
+from transforms.metrics import instrument
 
 STAGE = "enrich"
 ENRICHED_FIELDS = ("text_normalized", "language", "sentiment", "entities", "enrichment_skipped")
@@ -50,6 +51,7 @@ class EnrichBatchFn(beam.DoFn):
         from transforms.nlp.enricher import Enricher
         self._enricher = Enricher.load(self.model_dir)
 
+    @instrument(STAGE, count_in=len)  # Prometheus: records in/out, time per batch
     def process(self, batch: list[dict[str, Any]]) -> Iterator[Any]:
         self.batch_size.update(len(batch))
         try:

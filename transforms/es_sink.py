@@ -78,11 +78,25 @@ def template_body(config: EsConfig) -> dict[str, Any]:
 
 
 def install_template(client, config: EsConfig) -> None:
-    """Installs (or updates) the index template; idempotent."""
+    """Installs (or updates) the index template; idempotent.
+
+    A template applies to indices created after it, so fields added by a newer pantau are also
+    put on the existing monthly indices (adding fields is always allowed; a conflicting change
+    is logged and left for a reindex)."""
     body = template_body(config)
     client.indices.put_index_template(name=config.index_prefix, index_patterns=body["index_patterns"],
                                       priority=body["priority"], template=body["template"],
                                       meta=body["_meta"])
+    try:
+        existing = list(client.indices.get(index=f"{config.index_prefix}-*", allow_no_indices=True))
+    except Exception:
+        existing = []
+    if existing:
+        try:
+            client.indices.put_mapping(index=",".join(existing),
+                                       properties=body["template"]["mappings"]["properties"])
+        except Exception as e:  # e.g. a field whose type changed: needs a reindex
+            LOG.warning("could not update the mappings of %s: %s", existing, e)
 
 
 def es_document(doc: dict[str, Any], now_ms: int | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter, raw_payload_text
 from transforms.decode import SourcedPost
+from transforms.metrics import instrument
 
 STAGE = "normalize"
 
@@ -134,6 +135,7 @@ class NormalizePostFn(beam.DoFn):
         self.normalized = Metrics.counter("pantau.normalize", "records_out")
         self.dead = DeadLetterCounter(STAGE)
 
+    @instrument(STAGE)
     def process(self, item: SourcedPost) -> Iterator[Any]:
         try:
             doc = normalize_post(item.post, item.payload, item.topic, item.partition, item.offset)

@@ -10,6 +10,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.decode import SourcedPost
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter
+from transforms.metrics import instrument
 
 STAGE = "validate"
 DAY_MS = 24 * 3600 * 1000
@@ -52,6 +53,7 @@ class ValidatePostFn(beam.DoFn):
         self.valid = Metrics.counter("pantau.validate", "records_out")
         self.dead = DeadLetterCounter(STAGE)
 
+    @instrument(STAGE)
     def process(self, item: SourcedPost) -> Iterator[Any]:
         errors = validation_errors(item.post, self.max_text_chars)
         if not errors:
