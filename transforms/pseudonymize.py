@@ -33,6 +33,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.credentials import read_secret
+from transforms.metrics import instrument
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
 
 STAGE = "pseudonymize"
@@ -100,6 +101,7 @@ class PseudonymizePostFn(beam.DoFn):
             raise RuntimeError(f"pseudonymization is on but {self.key_env} (or {self.key_env}_FILE) is not set")
         self._pseudonymizer = Pseudonymizer(key.encode("utf-8"), self.allowlist)
 
+    @instrument(STAGE)
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
         try:
             out = self._pseudonymizer.document(doc)

@@ -27,6 +27,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from transforms.metrics import instrument
 from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
 from transforms.influence import post_influence
 from transforms.neardup import near_dup_for_doc
@@ -82,6 +83,7 @@ class TagPostFn(beam.DoFn):
             self.reload_failures.inc()
             LOG.error("watchlist not reloaded, keeping the previous one: %s", e)
 
+    @instrument(STAGE)
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
         try:
             out = tag_document(doc, self._watchlist)
