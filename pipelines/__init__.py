@@ -1,0 +1,1 @@
+"""pantau pipeline composition, options, CLI, local stack, demo and tools."""
