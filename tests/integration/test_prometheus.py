@@ -183,9 +183,10 @@ def test_prometheus_scrapes_true_pipeline_metrics(noida_kafka, es_url, tmp_path)
                 return {dict(k)["stage"]: n for k, n in q(f"sum by (stage) ({metric})").items()}
 
             assert stage("pantau_stage_records_in_total") == {
-                "decode": total + len(POISON), "validate": total, "normalize": total, "index": total}
+                "decode": total + len(POISON), "validate": total, "normalize": total, "tag": total,
+                "index": total}
             assert stage("pantau_stage_records_out_total") == {
-                "decode": total, "validate": total, "normalize": total, "index": total}
+                "decode": total, "validate": total, "normalize": total, "tag": total, "index": total}
             assert stage("pantau_stage_processing_seconds_count")["decode"] == total + len(POISON)
             dead = {dict(k)["reason"]: n for k, n in
                     q('sum by (reason) (pantau_stage_dead_letters_total{stage="decode"})').items()}

@@ -1,0 +1,401 @@
+"""The performance harness: one command, every figure, JSON + Markdown under bench/results/.
+
+    python bench/harness.py [--n 20000] [--rate_fraction 0.5] [--duration_s 60]
+
+What it measures, all in one run on this machine, each contender on a fresh local stack
+(noida-db: Kafka + Elasticsearch APIs) holding the same posts:
+
+1. **Per stage** (one core): decode, normalize, language, sentiment, entities, full enrichment,
+   tag (watchlist, influence, near-duplicates), Elasticsearch bulk — posts/s each, so the
+   bottleneck is obvious.
+2. **Pipeline at max rate**: N posts waiting in Kafka, ``pantau run`` with full enrichment into
+   Elasticsearch; sustained posts/s (10 %→90 % of the documents searchable), CPU seconds per
+   post, peak RSS.
+3. **Hand loop baseline**: kafka-python consumer → the same decode/normalize/enrich/tag
+   functions → ``elasticsearch.helpers.bulk``, on the same posts; pipeline/baseline ratio.
+4. **Freshness at a fixed rate** (a fraction of the max): a producer sends posts with
+   ``created_at`` = send time for ``duration_s``; the harness polls Elasticsearch and reports
+   created → searchable p50/p99.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from transforms.publish import create_topic, encode_post, message_key, produce  # noqa: E402
+
+TOPIC = "bench.posts"
+ALIAS = "bench-posts"
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+def sample_texts() -> list[dict[str, Any]]:
+    with open(REPO / "deploy" / "sample" / "posts.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def make_posts(n: int, created_ms: Callable[[int], int] | None = None) -> list[dict[str, Any]]:
+    """n posts with the sample's texts and authors, unique ids, timestamps now (or as given)."""
+    base = sample_texts()
+    now = int(time.time() * 1000)
+    posts = []
+    for i in range(n):
+        post = dict(base[i % len(base)])
+        post["post_id"] = f"bench{i}"
+        created = created_ms(i) if created_ms else now - 60_000
+        post["created_at"], post["collected_at"] = created, created + 1
+        post["reply_to"] = post["repost_of"] = post["quote_of"] = None
+        posts.append(post)
+    return posts
+
+
+def messages(posts: list[dict[str, Any]]) -> list[tuple[bytes, bytes]]:
+    return [(message_key(p), encode_post(p, "json" if i % 2 else "avro")) for i, p in enumerate(posts)]
+
+
+class Stack:
+    """A fresh throwaway local stack with the bench topic."""
+
+    def __enter__(self):
+        from pipelines.localstack import ephemeral_stack
+        self._cm = ephemeral_stack(tempfile.mkdtemp(prefix="pantau-harness-"), "noida")
+        self.bootstrap, self.es_url = self._cm.__enter__()
+        create_topic(self.bootstrap, TOPIC, 3)
+        create_topic(self.bootstrap, f"{TOPIC}.dead", 1)
+        return self
+
+    def __exit__(self, *exc):
+        self._cm.__exit__(*exc)
+
+    def count(self, client) -> int:
+        try:
+            return int(client.count(index=ALIAS)["count"])
+        except Exception:
+            return 0
+
+
+def es_client(url: str):
+    from transforms.es_sink import EsConfig
+    return EsConfig(url=url).client()
+
+
+# ---- 1. per stage ---------------------------------------------------------------------------
+
+def per_stage(n: int, es_url: str) -> dict[str, float]:
+    """posts/s of each stage on one core (the NLP stages through bench_enrich's helpers)."""
+    import fastavro
+    from elasticsearch import helpers
+
+    import schemas
+    from bench_enrich import rate
+    from transforms.codec import SchemaResolver
+    from transforms.decode import decode_payload
+    from transforms.enrich import apply_enrichment, model_input
+    from transforms.es_sink import EsConfig, bulk_action, install_template
+    from transforms.influence import post_influence
+    from transforms.neardup import near_dup_for_doc
+    from transforms.nlp.enricher import Enricher
+    from transforms.nlp.entities import NER_LANGUAGES
+    from transforms.nlp.textnorm import SLANG_LANGUAGES, apply_slang, clean_tokens
+    from transforms.normalize import normalize_post
+    from transforms.watchlist import load_watchlist
+
+    posts = make_posts(n)
+    msgs = messages(posts)
+    resolver = SchemaResolver()
+    reader = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RAW_POST_SUBJECT)))
+    decoded = [decode_payload(v, resolver, reader, 1 << 20)[0] for _, v in msgs]
+    docs = [normalize_post(p, v) for p, (_, v) in zip(decoded, msgs)]
+    enricher = Enricher.load()
+    inputs = [model_input(d) for d in docs]
+    texts = [i["text"] for i in inputs]
+    tokens = [clean_tokens(t) for t in texts]
+    langs = enricher.langid.identify_batch(texts, tokens)
+    normalized = [" ".join(apply_slang(tk) if lang.code in SLANG_LANGUAGES else tk)
+                  for tk, lang in zip(tokens, langs)]
+    use_model = [lang.code in NER_LANGUAGES for lang in langs]
+    enriched = [apply_enrichment(d, r) for d, r in zip(docs, enricher.enrich_batch(inputs))]
+    watchlist = load_watchlist(str(REPO / "deploy" / "watchlists" / "issues.yaml"))
+    idx = list(range(n))
+    out = {
+        "decode": rate(lambda b: [decode_payload(msgs[i][1], resolver, reader, 1 << 20) for i in b], idx, 256),
+        "normalize": rate(lambda b: [normalize_post(decoded[i], msgs[i][1]) for i in b], idx, 256),
+        "language": rate(lambda b: enricher.langid.identify_batch([texts[i] for i in b], [tokens[i] for i in b]),
+                         idx, 256),
+        "sentiment": rate(lambda b: enricher.sentiment.predict_normalized([normalized[i] for i in b]), idx, 256),
+        "entities": rate(lambda b: enricher.entities.extract_batch([texts[i] for i in b],
+                                                                   [use_model[i] for i in b]), idx, 256),
+        "enrich_full": rate(enricher.enrich_batch, inputs, 256),
+        "tag": rate(lambda b: [(watchlist.match_doc(enriched[i]), post_influence(enriched[i]),
+                                near_dup_for_doc(enriched[i])) for i in b], idx, 256),
+    }
+    config = EsConfig(url=es_url, index_prefix="bench-stage", alias="bench-stage")
+    client = config.client()
+    install_template(client, config)
+    actions = [bulk_action(d, config) for d in enriched]
+    t0 = time.perf_counter()
+    for i in range(0, n, 500):
+        helpers.bulk(client, actions[i:i + 500], raise_on_error=False)
+    out["es_bulk"] = n / (time.perf_counter() - t0)
+    client.close()
+    return out
+
+
+# ---- 2. pipeline at max rate ----------------------------------------------------------------
+
+def pipeline_cmd(stack: Stack, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pipelines.cli", "run", f"--kafka_bootstrap={stack.bootstrap}",
+            f"--es_url={stack.es_url}", f"--input_topic={TOPIC}", f"--dead_letter_topic={TOPIC}.dead",
+            "--consumer_group=bench", f"--es_index_prefix={ALIAS}", f"--es_alias={ALIAS}",
+            "--metrics_port=0", "--enrichment=full", *extra]
+
+
+class ProcWatch(threading.Thread):
+    """Samples a process's peak RSS (VmHWM) and CPU time until it exits."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_rss_mb, self.cpu_s = pid, 0.0, 0.0
+
+    def run(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while True:
+            try:
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
+                with open(f"/proc/{self.pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                    self.cpu_s = (int(fields[11]) + int(fields[12])) / tick
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                return
+            time.sleep(0.5)
+
+
+def pipeline_max_rate(n: int) -> dict[str, float]:
+    with Stack() as stack:
+        produce(stack.bootstrap, TOPIC, messages(make_posts(n)))
+        client = es_client(stack.es_url)
+        marks: dict[float, float] = {}
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(pipeline_cmd(stack, "--stop_when_idle_s=2"), cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        watch = ProcWatch(proc.pid)
+        watch.start()
+        while proc.poll() is None:
+            count = stack.count(client)
+            now = time.perf_counter()
+            for frac in (0.1, 0.9, 1.0):
+                if count >= frac * n and frac not in marks:
+                    marks[frac] = now
+            time.sleep(1.0)
+        watch.join(2)
+        client.close()
+        if 0.9 not in marks or 0.1 not in marks:
+            raise RuntimeError(f"pipeline indexed too little (exit {proc.returncode})")
+        return {"posts_per_s": 0.8 * n / (marks[0.9] - marks[0.1]),
+                "end_to_end_posts_per_s": n / (marks.get(1.0, marks[0.9]) - t0),
+                "cpu_ms_per_post": 1000 * watch.cpu_s / n, "peak_rss_mb": watch.peak_rss_mb}
+
+
+# ---- 3. hand loop ---------------------------------------------------------------------------
+
+def hand_loop(n: int) -> dict[str, float]:
+    """kafka-python -> the same functions -> helpers.bulk, one process, no Beam."""
+    with Stack() as stack:
+        produce(stack.bootstrap, TOPIC, messages(make_posts(n)))
+        code = f"""
+import sys, time, fastavro
+sys.path.insert(0, {str(REPO)!r})
+from kafka import KafkaConsumer, TopicPartition
+from elasticsearch import helpers
+import schemas
+from transforms.codec import SchemaResolver
+from transforms.decode import decode_payload
+from transforms.normalize import normalize_post
+from transforms.enrich import apply_enrichment, model_input
+from transforms.es_sink import EsConfig, bulk_action, install_template
+from transforms.influence import post_influence
+from transforms.neardup import near_dup_for_doc
+from transforms.nlp.enricher import Enricher
+from transforms.watchlist import load_watchlist
+config = EsConfig(url={stack.es_url!r}, index_prefix={ALIAS!r}, alias={ALIAS!r})
+client = config.client(); install_template(client, config)
+enricher = Enricher.load(); watchlist = load_watchlist({str(REPO / 'deploy/watchlists/issues.yaml')!r})
+resolver = SchemaResolver()
+reader = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RAW_POST_SUBJECT)))
+consumer = KafkaConsumer(bootstrap_servers={stack.bootstrap!r}, enable_auto_commit=False)
+parts = [TopicPartition({TOPIC!r}, p) for p in consumer.partitions_for_topic({TOPIC!r})]
+consumer.assign(parts); consumer.seek_to_beginning(*parts)
+seen, t0 = 0, time.perf_counter()
+while seen < {n}:
+    docs = []
+    for records in consumer.poll(timeout_ms=500, max_records=256).values():
+        for r in records:
+            post, _ = decode_payload(r.value, resolver, reader, 1 << 20)
+            docs.append(normalize_post(post, r.value, r.topic, r.partition, r.offset))
+    if not docs:
+        continue
+    docs = [apply_enrichment(d, e) for d, e in zip(docs, enricher.enrich_batch([model_input(d) for d in docs]))]
+    for d in docs:
+        d["issues"] = watchlist.match_doc(d); d["influence"] = post_influence(d); d["near_dup"] = near_dup_for_doc(d)
+    helpers.bulk(client, [bulk_action(d, config) for d in docs], raise_on_error=False)
+    seen += len(docs)
+print(seen / (time.perf_counter() - t0))
+"""
+        out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+        return {"posts_per_s": float(out.stdout.strip().splitlines()[-1])}
+
+
+# ---- 4. freshness at a fixed rate -----------------------------------------------------------
+
+def freshness(rate_per_s: float, duration_s: float) -> dict[str, float]:
+    """created → searchable latencies while a producer sends ``rate_per_s`` posts/s."""
+    from kafka import KafkaProducer
+    with Stack() as stack:
+        proc = subprocess.Popen(pipeline_cmd(stack), cwd=REPO, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        client = es_client(stack.es_url)
+        producer = KafkaProducer(bootstrap_servers=stack.bootstrap, linger_ms=5, acks=1)
+        try:
+            warm = make_posts(1)[0]
+            warm["post_id"] = "warmup"
+            producer.send(TOPIC, encode_post(warm, "json"), key=message_key(warm)).get(30)
+            deadline = time.monotonic() + 120
+            while stack.count(client) < 1:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the pipeline did not start")
+                time.sleep(0.5)
+            total = int(rate_per_s * duration_s)
+            sent_at: list[float] = []
+            seen: list[tuple[float, int]] = []
+            stop = threading.Event()
+
+            def poll() -> None:
+                while not stop.is_set():
+                    seen.append((time.time(), stack.count(client) - 1))
+                    time.sleep(0.5)
+
+            poller = threading.Thread(target=poll, daemon=True)
+            poller.start()
+            t_start = time.time()
+            for i in range(total):
+                target = t_start + i / rate_per_s
+                pause = target - time.time()
+                if pause > 0:
+                    time.sleep(pause)
+                now_ms = int(time.time() * 1000)
+                post = make_posts(1, lambda _: now_ms)[0]
+                post["post_id"] = f"fresh{i}"
+                producer.send(TOPIC, encode_post(post, "json"), key=message_key(post))
+                sent_at.append(now_ms / 1000)
+            producer.flush()
+            deadline = time.monotonic() + 120
+            while (seen[-1][1] if seen else 0) < total and time.monotonic() < deadline:
+                time.sleep(0.5)
+            stop.set()
+            poller.join(5)
+        finally:
+            producer.close()
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(60)
+            client.close()
+    latencies, j = [], 0
+    for k in range(total):  # post k is searchable once the count passed k
+        while j < len(seen) and seen[j][1] <= k:
+            j += 1
+        if j < len(seen):
+            latencies.append(max(seen[j][0] - sent_at[k], 0.0))
+    latencies.sort()
+    pick = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)]  # noqa: E731
+    return {"rate_per_s": rate_per_s, "posts": total, "measured": len(latencies),
+            "p50_s": pick(0.5), "p99_s": pick(0.99), "max_s": latencies[-1]}
+
+
+# ---- report ---------------------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import apache_beam
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    return {"cores": os.cpu_count(), "cpu": model, "memory_gb": round(mem_gb, 1),
+            "python": platform.python_version(), "beam": apache_beam.__version__,
+            "os": platform.platform(), "es_and_kafka": "noida-db 0.2.3 on loopback"}
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m, stages, pipe, hand, fresh = r["machine"], r["per_stage_posts_per_s"], r["pipeline"], r["hand_loop"], r["freshness"]
+    lines = [f"# pantau benchmark — {r['date']}", "",
+             f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, "
+             f"Beam {m['beam']}; Kafka and Elasticsearch APIs: {m['es_and_kafka']}. N = {r['n']} posts "
+             "(texts of the bundled sample, half JSON, half Avro).", "",
+             "## Per stage (one core)", "", "| stage | posts/s |", "|---|---:|"]
+    lines += [f"| {k} | {v:,.0f} |" for k, v in stages.items()]
+    lines += ["", "## End to end, full enrichment", "", "| | value |", "|---|---:|",
+              f"| pipeline, sustained (10→90 % searchable) | {pipe['posts_per_s']:,.0f} posts/s |",
+              f"| pipeline, end to end incl. start-up | {pipe['end_to_end_posts_per_s']:,.0f} posts/s |",
+              f"| pipeline per core ({m['cores']} cores) | {pipe['posts_per_s'] / m['cores']:,.0f} posts/s |",
+              f"| hand loop (kafka-python → same functions → helpers.bulk) | {hand['posts_per_s']:,.0f} posts/s |",
+              f"| pipeline / hand loop | {r['pipeline_vs_hand_loop']:.2f} |",
+              f"| pipeline CPU | {pipe['cpu_ms_per_post']:.2f} ms/post |",
+              f"| pipeline peak RSS | {pipe['peak_rss_mb']:,.0f} MB |",
+              f"| freshness at {fresh['rate_per_s']:.0f} posts/s (p50 / p99 / max) | "
+              f"{fresh['p50_s']:.2f} / {fresh['p99_s']:.2f} / {fresh['max_s']:.2f} s |", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--rate_fraction", type=float, default=0.5)
+    parser.add_argument("--duration_s", type=float, default=60)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    args = parser.parse_args()
+    started = time.time()
+    result: dict[str, Any] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                              "n": args.n, "machine": machine()}
+    print("per-stage speeds …", flush=True)
+    with Stack() as stack:
+        result["per_stage_posts_per_s"] = per_stage(min(args.n, 5000), stack.es_url)
+    print(json.dumps(result["per_stage_posts_per_s"], indent=1), flush=True)
+    print("pipeline at max rate …", flush=True)
+    result["pipeline"] = pipeline_max_rate(args.n)
+    print(result["pipeline"], flush=True)
+    print("hand loop …", flush=True)
+    result["hand_loop"] = hand_loop(args.n)
+    print(result["hand_loop"], flush=True)
+    result["pipeline_vs_hand_loop"] = result["pipeline"]["posts_per_s"] / result["hand_loop"]["posts_per_s"]
+    rate = args.rate_fraction * result["pipeline"]["posts_per_s"]
+    print(f"freshness at {rate:.0f} posts/s for {args.duration_s:.0f} s …", flush=True)
+    result["freshness"] = freshness(rate, args.duration_s)
+    result["seconds"] = round(time.time() - started)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(result, indent=2))
+    (args.out / "latest.md").write_text(markdown(result))
+    print("\n" + markdown(result))
+
+
+if __name__ == "__main__":
+    main()
