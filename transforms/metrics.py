@@ -16,10 +16,11 @@ Exporting
   :func:`ensure_exporter` with ``--metrics_port`` (default 9464, 0 disables) and
   ``--metrics_addr`` (default 127.0.0.1) before the pipeline starts; scrape
   ``http://<addr>:<port>/metrics``.
-* **Flink / Dataflow.** Each SDK worker process has its own registry. Expose one endpoint per
-  worker (call ``ensure_exporter(port)`` from a DoFn's ``setup()`` on the worker, and let
-  Prometheus discover the worker pods, e.g. with a Kubernetes PodMonitor on that port) and
-  aggregate with ``sum by (...)`` in PromQL. Where workers cannot be scraped (Dataflow),
+* **Flink / Dataflow.** Each SDK worker process has its own registry. Set
+  ``PANTAU_METRICS_PORT`` (and optionally ``PANTAU_METRICS_ADDR``) in the worker environment
+  (the SDK harness container): the first instrumented stage in each worker process then serves
+  one endpoint per worker (:func:`export_from_environment`); let Prometheus discover the worker
+  pods (e.g. a Kubernetes PodMonitor on that port) and aggregate with ``sum by (...)``. Where workers cannot be scraped (Dataflow),
   push instead, per worker with a distinct grouping key so workers do not overwrite each
   other::
 
@@ -169,11 +170,23 @@ _STAGES: dict[str, StageMetrics] = {}
 
 
 def stage(name: str) -> StageMetrics:
-    """The (cached) metrics of stage ``name``."""
+    """The (cached) metrics of stage ``name``; the first call in a worker process also starts the
+    exporter when ``PANTAU_METRICS_PORT`` is set (how Flink/Dataflow workers expose metrics)."""
     metrics = _STAGES.get(name)
     if metrics is None:
+        export_from_environment()
         metrics = _STAGES.setdefault(name, StageMetrics(name))
     return metrics
+
+
+def export_from_environment() -> int | None:
+    """Starts the exporter on ``$PANTAU_METRICS_PORT`` (address ``$PANTAU_METRICS_ADDR``, default
+    all interfaces, as a worker pod is scraped from outside) if that variable is set."""
+    import os
+    port = os.environ.get("PANTAU_METRICS_PORT", "").strip()
+    if not port:
+        return None
+    return ensure_exporter(int(port), os.environ.get("PANTAU_METRICS_ADDR", "0.0.0.0"))
 
 
 def instrument(stage_name: str, count_in: Callable[[Any], int] | None = None):

@@ -95,3 +95,23 @@ def test_exporter_starts_once_and_port_0_disables():
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
         body = r.read().decode()
     assert "pantau_build_info{" in body and "# TYPE pantau_stage_records_in_total counter" in body
+
+
+def test_worker_process_exports_when_the_environment_says_so(tmp_path):
+    """What a Flink/Dataflow SDK worker does: PANTAU_METRICS_PORT set, first stage use serves."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = (
+        "import urllib.request\n"
+        "from transforms.metrics import stage\n"
+        "stage('decode').records_in.inc(3)\n"
+        f"print(urllib.request.urlopen('http://127.0.0.1:{port}/metrics').read().decode())\n")
+    env = dict(os.environ, PANTAU_METRICS_PORT=str(port), PANTAU_METRICS_ADDR="127.0.0.1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    assert 'pantau_stage_records_in_total{stage="decode"} 3.0' in out.stdout, out.stderr[-2000:]
