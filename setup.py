@@ -12,7 +12,7 @@ setup(
     packages=find_packages(include=["pipelines*", "schemas*", "transforms*"]),
     package_data={
         "schemas": ["avro/*.avsc", "avro/*.json", "elasticsearch/*.json"],
-        "transforms": ["nlp/data/*", "nlp/models/**/*", "nlp/models/*"],
+        "transforms": ["nlp/data/*", "nlp/models/*", "nlp/models/**/*", "nlp/README.md"],
     },
     include_package_data=True,
     install_requires=[
@@ -25,6 +25,7 @@ setup(
         "prometheus-client>=0.20",
         "pycld2>=0.41",
         "PyYAML>=6",
+        "scipy>=1.10",  # fitting the linear NLP models (pantau train)
         "matplotlib>=3.7",  # charts of the leader brief (pantau report)
         # local protocol peers for `pantau up` / `pantau demo` and the tests
         "noida-db==0.2.3",

@@ -1,0 +1,84 @@
+"""The enrich / evaluate / train command mains on small temp files."""
+from __future__ import annotations
+
+import json
+
+from transforms.nlp import commands, evaluate
+
+
+def test_enrich_main(tmp_path, model_dir) -> None:
+    src = tmp_path / "posts.jsonl"
+    src.write_text(
+        "\n".join([
+            json.dumps({"id": "a1", "text": "Gak nyangka Kominfo cepet bgt 👍"}),
+            "{not json",
+            json.dumps({"id": "a2"}),
+            json.dumps(["list"]),
+            "",
+            json.dumps({"id": "a3", "text": "The food in Bandung was great!", "extra": 1}),
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
+    rc = commands.enrich_main(["--input", str(src), "--output", str(out), "--errors", str(err),
+                               "--model-dir", str(model_dir), "--batch-size", "2"])
+    assert rc == 0
+    rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a1", "a3"]
+    assert rows[0]["language"]["code"] == "id"
+    assert rows[0]["sentiment"]["label"] in {"positive", "neutral", "negative"}
+    assert all({"text", "label"} <= set(e) for e in rows[0]["entities"])
+    assert rows[1]["extra"] == 1 and rows[1]["language"]["code"] == "en"
+    errors = [json.loads(l) for l in err.read_text().splitlines()]
+    assert [e["line"] for e in errors] == [2, 3, 4]
+
+
+def test_enrich_main_missing_models(tmp_path) -> None:
+    src = tmp_path / "p.jsonl"
+    src.write_text('{"id": 1, "text": "halo"}\n')
+    assert commands.enrich_main(["--input", str(src), "--output", str(tmp_path / "o"),
+                                 "--model-dir", str(tmp_path / "nope")]) == 2
+
+
+def test_evaluate_sentiment_jsonl(tmp_path, model_dir, capsys) -> None:
+    f = tmp_path / "s.jsonl"
+    rows = [
+        {"text": "makanannya enak sekali, saya puas", "label": "positive", "lang": "id"},
+        {"text": "pelayanannya buruk dan mahal, kecewa", "label": "negative", "lang": "id"},
+        {"text": "The food was great, I loved it", "label": "positive", "lang": "en"},
+    ]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out_json = tmp_path / "r.json"
+    assert evaluate.main(["--task", "sentiment", "--input", str(f), "--model-dir", str(model_dir),
+                          "--json", str(out_json)]) == 0
+    res = json.loads(out_json.read_text())
+    assert set(res["per_language"]) == {"id", "en"}
+    assert "macro-F1" in capsys.readouterr().out
+
+
+def test_evaluate_native_formats(tmp_path, model_dir) -> None:
+    smsa = tmp_path / "valid.tsv"
+    smsa.write_text("makanannya enak sekali\tpositive\ntempatnya kotor dan bau\tnegative\n")
+    assert evaluate.main(["--task", "sentiment", "--input", str(smsa), "--model-dir", str(model_dir)]) == 0
+    mt = tmp_path / "mt.csv"
+    mt.write_text(",indonesian,english\n0,Saya suka makan nasi goreng setiap pagi,I like eating fried rice every morning\n")
+    js = tmp_path / "l.json"
+    assert evaluate.main(["--task", "langid", "--input", str(mt), "--model-dir", str(model_dir), "--json", str(js)]) == 0
+    assert json.loads(js.read_text())["accuracy"] == 1.0
+    bio = tmp_path / "ner.txt"
+    bio.write_text("Presiden\tO\nJoko\tB-PERSON\nWidodo\tI-PERSON\ntiba\tO\ndi\tO\nMedan\tB-PLACE\n.\tO\n\n")
+    js2 = tmp_path / "n.json"
+    assert evaluate.main(["--task", "ner", "--input", str(bio), "--model-dir", str(model_dir), "--json", str(js2)]) == 0
+    res = json.loads(js2.read_text())
+    assert res["n_entities"] == 2 and 0.0 <= res["f1"] <= 1.0
+
+
+def test_evaluate_metrics() -> None:
+    assert evaluate.bio_spans(["B-PER", "I-PER", "O", "B-LOC", "I-ORG"]) == {(0, 2, "PER"), (3, 4, "LOC"), (4, 5, "ORG")}
+    p, r, f, n = evaluate.entity_prf([{(0, 2, "PER")}], [{(0, 2, "PER"), (3, 4, "LOC")}])
+    assert (p, r, n) == (0.5, 1.0, 1) and abs(f - 2 / 3) < 1e-9
+    assert evaluate.macro_f1(["a", "b"], ["a", "a"], ["a", "b"]) == (2 / 3 + 0) / 2
+
+
+def test_evaluate_bad_input(tmp_path, model_dir) -> None:
+    assert evaluate.main(["--task", "sentiment", "--input", str(tmp_path / "missing.jsonl")]) == 2

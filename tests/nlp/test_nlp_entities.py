@@ -1,0 +1,77 @@
+"""Entities: spaCy model + gazetteer canonicalization."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from transforms.nlp.entities import Entity
+
+GAZ = Path(__file__).resolve().parents[2] / "transforms" / "nlp" / "data" / "gazetteer_id.jsonl"
+
+
+def _by_text(ents: list[Entity]) -> dict[str, Entity]:
+    return {e.text: e for e in ents}
+
+
+def test_gazetteer_file_is_complete() -> None:
+    entries = [json.loads(l) for l in GAZ.read_text(encoding="utf-8").splitlines() if l.strip()]
+    entries = [e for e in entries if "label" in e]
+    assert {e["label"] for e in entries} == {"PER", "ORG", "LOC"}
+    provinces = {"Aceh", "Sumatera Utara", "Papua Pegunungan", "Kalimantan Utara", "Daerah Istimewa Yogyakarta",
+                 "DKI Jakarta", "Papua Barat Daya", "Nusa Tenggara Timur"}
+    assert provinces <= {e["canonical"] for e in entries}
+    assert len([e for e in entries if e["label"] == "LOC"]) >= 38 + 50
+    assert all(e["canonical"] in e["aliases"] for e in entries)
+
+
+def test_canonicalization(extractor) -> None:
+    texts = [
+        "Kemenkominfo memblokir situs judi online.",
+        "Kominfo memblokir situs judi online.",
+        "Kementerian Komunikasi dan Informatika memblokir situs judi online.",
+    ]
+    canon = set()
+    for ents in extractor.extract_batch(texts):
+        orgs = [e for e in ents if e.label == "ORG"]
+        assert orgs, ents
+        canon.add(orgs[0].canonical)
+    assert canon == {"Kementerian Komunikasi dan Informatika"}
+
+
+def test_gazetteer_source_and_offsets(extractor) -> None:
+    text = "Banjir di Jawa Barat, BNPB dan PLN turun tangan. Kata Jokowi, bantuan segera dikirim."
+    ents = _by_text(extractor.extract_batch([text])[0])
+    assert ents["Jawa Barat"].label == "LOC" and ents["Jawa Barat"].source == "gazetteer"
+    assert ents["BNPB"].canonical == "Badan Nasional Penanggulangan Bencana"
+    assert ents["PLN"].label == "ORG"
+    assert ents["Jokowi"].label == "PER" and ents["Jokowi"].canonical == "Joko Widodo"
+    for e in ents.values():
+        assert text[e.start : e.end] == e.text
+
+
+def test_ambiguous_aliases_need_case(extractor) -> None:
+    ents = extractor.extract_batch(["harga batu bata naik, nasi padang tetap murah"], [False])[0]
+    assert not [e for e in ents if e.source == "gazetteer"]
+
+
+def test_model_entities(extractor) -> None:
+    text = "Menteri Keuangan Sri Mulyani bertemu Bambang Susanto di kantor Bank Mandiri di Surabaya."
+    ents = extractor.extract_batch([text])[0]
+    labels = {(e.text, e.label) for e in ents}
+    assert ("Surabaya", "LOC") in labels
+    assert any(e.label == "PER" and "Bambang" in e.text for e in ents), ents
+    assert any(e.source == "model" for e in ents)
+
+
+def test_model_skipped_keeps_gazetteer(extractor) -> None:
+    text = "Bambang Susanto lunga menyang Surabaya"
+    with_model = extractor.extract_batch([text], [True])[0]
+    gaz_only = extractor.extract_batch([text], [False])[0]
+    assert all(e.source == "gazetteer" for e in gaz_only)
+    assert {e.text for e in gaz_only} <= {e.text for e in with_model} | {"Surabaya"}
+
+
+def test_empty_and_pretokenized(extractor) -> None:
+    assert extractor.extract_batch(["", "   "]) == [[], []]
+    out = extractor.extract_words([["Presiden", "Joko", "Widodo", "tiba", "di", "Medan", "."]])[0]
+    assert any(e.label == "LOC" and e.text == "Medan" for e in out)

@@ -1,0 +1,69 @@
+"""Language identification: contract and sanity on clear examples."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from transforms.nlp.langid import SUPPORTED, LanguageResult
+
+CLEAR = {
+    "id": "Saya sangat senang dengan pelayanan rumah sakit itu karena dokternya ramah sekali.",
+    "en": "The government announced a new policy on electricity prices yesterday afternoon.",
+    "jv": "Aku wis tekan omah, sesuk arep lunga menyang pasar karo ibuku amarga butuh sayuran.",
+    "su": "Abdi nuju di bumi, isukan bade angkat ka pasar sareng indung kusabab peryogi sayuran.",
+    "ms": "Kerajaan akan membentangkan bajet baharu di Dewan Rakyat pada bulan hadapan, kata menteri.",
+}
+
+
+@pytest.mark.parametrize("code, text", sorted(CLEAR.items()))
+def test_clear_examples(langid, code: str, text: str) -> None:
+    res = langid.identify(text)
+    assert res.code == code
+    assert 0.0 <= res.confidence <= 1.0
+
+
+def test_informal_indonesian(langid) -> None:
+    for text in ["gak nyangka bgt udah nyampe", "yg penting udh beres deh", "Gak nyangka pelayanannya cepet bgt"]:
+        assert langid.identify(text).code == "id", text
+
+
+def test_other_scripts_and_languages(langid) -> None:
+    assert langid.identify("这是一个中文句子，用来测试语言识别。").code == "zh"
+    assert langid.identify("Voici un texte en français pour tester la détection de la langue.").code == "fr"
+
+
+def test_undetermined_and_hint(langid) -> None:
+    assert langid.identify("").code == "und"
+    assert langid.identify("😍😍 123 !!!").code == "und"
+    assert langid.identify("😍😍", hint="id").code == "id"
+
+
+def test_mixed_language_flag(langid) -> None:
+    text = ("Aku wis tekan omah lan arep turu saiki amarga kesel banget. "
+            "Saya tidak tahu apakah besok pemerintah akan mengumumkan kebijakan baru.")
+    res = langid.identify(text)
+    assert res.mixed is True
+    assert res.secondary in {"id", "jv"} and res.secondary != res.code
+    assert langid.identify(CLEAR["en"]).mixed is False
+
+
+def test_batch_contract(langid) -> None:
+    texts = list(CLEAR.values()) + ["", "ok"]
+    out = langid.identify_batch(texts)
+    assert len(out) == len(texts)
+    for r in out:
+        assert isinstance(r, LanguageResult)
+        assert r.code == "und" or r.code in SUPPORTED or len(r.code) in (2, 3)
+        d = r.as_dict()
+        assert set(d) == {"code", "confidence", "mixed", "secondary"}
+    assert out == langid.identify_batch(texts)  # deterministic
+
+
+def test_malay_vs_indonesian_news(langid) -> None:
+    rows = [json.loads(l) for l in (Path(__file__).parent / "data" / "ms_id_news.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if "text" in r]
+    preds = langid.identify_batch([r["text"] for r in rows])
+    acc = sum(p.code == r["lang"] for p, r in zip(preds, rows)) / len(rows)
+    assert acc >= 0.9

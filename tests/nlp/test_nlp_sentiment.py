@@ -1,0 +1,48 @@
+"""Sentiment model: contract and sanity on clear examples in several languages."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from transforms.nlp.sentiment import LABELS, SentimentResult
+
+CLEAR = [
+    ("id", "Makanannya enak sekali, pelayanannya ramah dan harganya murah. Sangat puas!", "positive"),
+    ("id", "Pelayanan buruk, makanan dingin dan mahal. Sangat kecewa, tidak akan datang lagi.", "negative"),
+    ("id", "gak nyangka pelayanannya mantap bgt, puas deh", "positive"),
+    ("en", "The food was delicious and the staff were very friendly. I love this place!", "positive"),
+    ("en", "Terrible service, the room was dirty and the staff were rude. Very disappointed.", "negative"),
+    ("jv", "Panganane enak banget lan regane murah, aku seneng banget.", "positive"),
+    ("su", "Tuangeunana ngeunah pisan, pelayananana oge sae, abdi resep pisan.", "positive"),
+]
+
+
+@pytest.mark.parametrize("lang, text, label", CLEAR)
+def test_clear_examples(sentiment, lang: str, text: str, label: str) -> None:
+    res = sentiment.predict([text], [lang])[0]
+    assert res.label == label, (text, res)
+
+
+def test_probabilities_contract(sentiment) -> None:
+    out = sentiment.predict(["biasa saja", "", "😡😡"], ["id", "id", "und"])
+    for r in out:
+        assert isinstance(r, SentimentResult)
+        assert r.label in LABELS
+        assert math.isclose(r.positive + r.neutral + r.negative, 1.0, abs_tol=1e-4)
+        assert r.score == max(r.positive, r.neutral, r.negative)
+    assert set(out[0].as_dict()) == {"label", "score", "positive", "neutral", "negative"}
+
+
+def test_emoji_carries_sentiment(sentiment) -> None:
+    pos = sentiment.predict_normalized(["😍 😍"])[0]
+    neg = sentiment.predict_normalized(["😡 😡"])[0]
+    assert pos.label == "positive" and neg.label == "negative"
+    base = sentiment.predict_normalized(["makanannya"])[0]
+    plus = sentiment.predict_normalized(["makanannya 😍"])[0]
+    assert plus.positive > base.positive
+
+
+def test_deterministic(sentiment) -> None:
+    texts = [t for _, t, _ in CLEAR]
+    assert sentiment.predict(texts) == sentiment.predict(texts)

@@ -1,0 +1,55 @@
+"""train.main on a tiny fabricated data layout (sentiment + langid), and its argument checks."""
+from __future__ import annotations
+
+import csv
+import json
+
+from transforms.nlp import train
+from transforms.nlp.data_io import NUSAX_LANGS
+from transforms.nlp.linear import LinearTextModel
+
+POS = ["makanannya enak sekali", "pelayanan ramah dan cepat", "tempatnya bersih nyaman", "harga murah puas"]
+NEG = ["makanannya tidak enak", "pelayanan lambat dan kasar", "tempatnya kotor bau", "mahal kecewa sekali"]
+NEU = ["saya makan di sini kemarin", "restoran ini buka jam sembilan", "lokasinya di jalan utama", "menu ada tiga"]
+
+
+def _layout(root) -> None:
+    smsa = root / "sentiment" / "smsa"
+    smsa.mkdir(parents=True)
+    rows = [(t, "positive") for t in POS] + [(t, "negative") for t in NEG] + [(t, "neutral") for t in NEU]
+    for split in ("train", "valid"):
+        (smsa / f"{split}.tsv").write_text("".join(f"{t}\t{l}\n" for t, l in rows))
+        for name in NUSAX_LANGS:
+            d = root / "sentiment" / "nusax" / name
+            d.mkdir(parents=True, exist_ok=True)
+            with (d / f"{split}.csv").open("w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["id", "text", "label"])
+                for i, (t, l) in enumerate(rows):
+                    w.writerow([i, f"{name[:3]} {t}", l])
+    mt = root / "langid" / "nusax_mt"
+    mt.mkdir(parents=True)
+    for split in ("train", "valid"):
+        with (mt / f"{split}.csv").open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow([""] + list(NUSAX_LANGS))
+            for i, t in enumerate(POS + NEG):
+                w.writerow([i] + [f"{name[:4]}{name[-3:]} {t} {name}" for name in NUSAX_LANGS])
+
+
+def test_train_main_small(tmp_path) -> None:
+    data, out = tmp_path / "data", tmp_path / "models"
+    _layout(data)
+    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment,langid", "--holdout-valid"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest) == {"sentiment", "langid"} and manifest["sentiment"]["include_valid"] is False
+    senti = LinearTextModel.load(out / "sentiment.npz")
+    assert set(senti.labels) == {"positive", "neutral", "negative"}
+    lid = LinearTextModel.load(out / "langid.npz")
+    assert set(lid.labels) == set(NUSAX_LANGS.values())
+
+
+def test_train_main_rejects_bad_args(tmp_path) -> None:
+    assert train.main(["--data-dir", str(tmp_path)]) == 2
+    _layout(tmp_path / "d")
+    assert train.main(["--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"), "--only", "bogus"]) == 2

@@ -1,0 +1,264 @@
+"""Language identification for Indonesian social text.
+
+Two signals are combined:
+
+* a character n-gram logistic regression trained on NusaX-MT (12 languages: id, en, jv,
+  su, ace, ban, bjn, bug, mad, min, nij, bbc) plus SmSA, with short random snippets added
+  to the training data so that posts of a few words are handled;
+* pycld2 (Compact Language Detector 2, ships its own model) for Malay, for languages
+  outside NusaX (ar, zh, fr, ...) and for non-Latin scripts.
+
+Malay vs Indonesian is decided by cld2 together with a hand-built list of marker words
+(``data/ms_id_markers.tsv``), because none of the training corpora contains Malay.
+
+Codes are ISO 639-1 where one exists (id, ms, jv, su, en), else ISO 639-3
+(ace, ban, bjn, bug, mad, min, nij, bbc); ``und`` when undetermined.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .linear import LinearTextModel
+from .textnorm import clean_tokens
+
+__all__ = ["LanguageResult", "LanguageIdentifier", "SUPPORTED", "load_markers"]
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Languages the n-gram model knows, plus Malay (via cld2 + markers).
+SUPPORTED: frozenset[str] = frozenset(
+    {"id", "ms", "en", "jv", "su", "ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc"}
+)
+_MALAYIC = frozenset({"id", "min", "bjn", "ms"})
+_CLD2_MAP = {"jw": "jv", "in": "id", "iw": "he", "zh-Hant": "zh", "un": "und", "xxx": "und"}
+# Log-prior added to the model's scores on short inputs: Indonesian dominates the stream.
+_SHORT_PRIOR = {"id": 0.4, "en": 0.2}
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    """Result of language identification (maps onto the Avro ``Language`` record)."""
+
+    code: str
+    confidence: float
+    mixed: bool = False
+    secondary: str | None = None
+
+    def as_dict(self) -> dict:
+        """The Avro-shaped dict."""
+        return {"code": self.code, "confidence": self.confidence, "mixed": self.mixed, "secondary": self.secondary}
+
+
+def load_markers(path: str | Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Read ``word<TAB>ms|id`` marker lines; returns (malay_markers, indonesian_markers)."""
+    file = Path(path) if path else _DATA_DIR / "ms_id_markers.tsv"
+    ms, idn = set(), set()
+    for line in file.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, lang = line.partition("\t")
+        (ms if lang.strip() == "ms" else idn).add(word.strip().lower())
+    return frozenset(ms), frozenset(idn)
+
+
+def _cld2(text: str) -> tuple[bool, list[tuple[str, int]]]:
+    """(reliable, [(code, percent), ...]) from pycld2; never raises."""
+    try:
+        import pycld2
+
+        clean = text if text.isprintable() else "".join(ch for ch in text if ch.isprintable())
+        reliable, _, details = pycld2.detect(clean)
+    except Exception:  # pycld2 rejects some byte sequences; treat as unknown
+        return False, []
+    out = []
+    for _, code, pct, _ in details:
+        code = _CLD2_MAP.get(code, code)
+        if code != "und" and pct > 0:
+            out.append((code.split("-")[0], int(pct)))
+    return bool(reliable), out
+
+
+class LanguageIdentifier:
+    """Combines the NusaX n-gram model, pycld2 and Malay/Indonesian marker words."""
+
+    def __init__(self, model: LinearTextModel, markers: tuple[frozenset[str], frozenset[str]] | None = None):
+        self.model = model
+        self.labels = list(model.labels)
+        self.ms_markers, self.id_markers = markers or load_markers()
+        self._prior = np.array([_SHORT_PRIOR.get(l, 0.0) for l in self.labels], dtype=np.float32)
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> "LanguageIdentifier":
+        """Load ``langid.npz`` from ``model_dir``."""
+        return cls(LinearTextModel.load(Path(model_dir) / "langid.npz"))
+
+    # ------------------------------------------------------------------ internals
+    def _proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        z = self.model.decision_items(docs)
+        for i, doc in enumerate(docs):
+            n = len(doc)
+            if n <= 5:
+                z[i] += self._prior * (1.0 if n <= 3 else 0.5)
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        return z
+
+    def _malay_vote(self, words: Sequence[str]) -> int:
+        """Malay marker count minus Indonesian marker count (bigrams included)."""
+        score = 0
+        prev = ""
+        for w in words:
+            if w in self.ms_markers:
+                score += 1
+            elif w in self.id_markers:
+                score -= 1
+            if prev:
+                bigram = prev + " " + w
+                if bigram in self.ms_markers:
+                    score += 1
+                elif bigram in self.id_markers:
+                    score -= 1
+            prev = w
+        return score
+
+    # --------------------------------------------------------------------- public
+    def identify_batch(
+        self,
+        texts: Sequence[str],
+        tokens: Sequence[Sequence[str]] | None = None,
+        hints: Sequence[str | None] | None = None,
+    ) -> list[LanguageResult]:
+        """Identify the language of each text.
+
+        ``tokens`` may pass already-cleaned tokens (from :func:`textnorm.clean_tokens`) to
+        avoid normalizing twice; ``hints`` are optional platform language claims, used
+        only when the text itself is not conclusive.
+        """
+        n = len(texts)
+        if tokens is None:
+            tokens = [clean_tokens(t, max_chars=5000) for t in texts]
+        hints = list(hints) if hints is not None else [None] * n
+        words_list = [[w for w in toks if w[:1].isalpha() or any(ch.isalpha() for ch in w)] for toks in tokens]
+        # too little text to say anything (e.g. "x", "ok"): undetermined unless hinted
+        words_list = [w if sum(len(x) for x in w) >= 3 else [] for w in words_list]
+        results: list[LanguageResult | None] = [None] * n
+        todo = [i for i in range(n) if words_list[i]]
+        for i in range(n):
+            if not words_list[i]:
+                results[i] = self._fallback(hints[i])
+        if not todo:
+            return [r for r in results if r is not None]
+        probs = self._proba([words_list[i] for i in todo])
+        # chunk-level predictions for the mixed-language flag (per-word scores are cached)
+        chunk_owner: list[int] = []
+        chunk_words: list[list[str]] = []
+        for k, i in enumerate(todo):
+            words = words_list[i]
+            if len(words) >= 8:
+                for s in range(0, len(words) - 1, 4):
+                    chunk = words[s : s + 4]
+                    if len(chunk) >= 3:
+                        chunk_owner.append(k)
+                        chunk_words.append(chunk)
+        chunk_probs = (self.model.softmax(self.model.decision_items(chunk_words)) if chunk_words
+                       else np.zeros((0, len(self.labels))))
+        chunks_by_doc: dict[int, list[np.ndarray]] = {}
+        for k, p in zip(chunk_owner, chunk_probs):
+            chunks_by_doc.setdefault(k, []).append(p)
+        english = self._english_share([words_list[i] for i in todo])
+        for k, i in enumerate(todo):
+            results[i] = self._decide(texts[i], words_list[i], probs[k], chunks_by_doc.get(k, []), hints[i],
+                                      english[k])
+        return [r for r in results if r is not None]
+
+    def identify(self, text: str, hint: str | None = None) -> LanguageResult:
+        """Identify one text."""
+        return self.identify_batch([text], hints=[hint])[0]
+
+    def _fallback(self, hint: str | None) -> LanguageResult:
+        if hint and hint.lower() in SUPPORTED:
+            return LanguageResult(hint.lower(), 0.0)
+        return LanguageResult("und", 0.0)
+
+    def _english_share(self, docs: Sequence[Sequence[str]]) -> list[float]:
+        """Share of a document's words (3+ letters) that are confidently English on their own."""
+        if "en" not in self.labels:
+            return [0.0] * len(docs)
+        en = self.labels.index("en")
+        singles = [[w] for doc in docs for w in doc if len(w) >= 3]
+        if not singles:
+            return [0.0] * len(docs)
+        p = self.model.softmax(self.model.decision_items(singles))[:, en]
+        out, pos = [], 0
+        for doc in docs:
+            n = sum(1 for w in doc if len(w) >= 3)
+            out.append(float((p[pos : pos + n] >= 0.9).sum()) / n if n >= 4 else 0.0)
+            pos += n
+        return out
+
+    def _decide(
+        self,
+        text: str,
+        words: list[str],
+        p: np.ndarray,
+        chunks: list[np.ndarray],
+        hint: str | None,
+        english: float = 0.0,
+    ) -> LanguageResult:
+        order = np.argsort(-p)
+        code = self.labels[int(order[0])]
+        conf = float(p[order[0]])
+        latin = sum(1 for w in words if w.isascii()) / len(words)
+        reliable, cld = _cld2(text) if (code in _MALAYIC or conf < 0.9 or latin < 0.5) else (False, [])
+        cld_top, cld_pct = (cld[0] if cld else ("und", 0))
+        # Non-Latin scripts or languages outside NusaX: trust cld2.
+        if latin < 0.5 and cld_top != "und":
+            return LanguageResult(cld_top, round(cld_pct / 100.0, 4))
+        if (
+            reliable
+            and cld_top not in SUPPORTED
+            and cld_top not in ("jv", "und")
+            and cld_pct >= 80
+            and len(words) >= 4
+            and conf < 0.95
+        ):
+            return LanguageResult(cld_top, round(cld_pct / 100.0 * 0.9, 4))
+        # Malay vs Indonesian.
+        if code in _MALAYIC:
+            vote = self._malay_vote(words)
+            cld_ms = cld_top == "ms"
+            if (cld_ms and vote >= 1) or vote >= 2:
+                conf_ms = min(0.99, 0.6 + 0.1 * max(vote, 0) + (0.2 if cld_ms else 0.0))
+                code, conf = "ms", conf_ms
+        if hint and conf < 0.5 and hint.lower() in SUPPORTED:
+            code, conf = hint.lower(), conf
+        mixed, secondary = self._mixed(code, chunks, cld)
+        if not mixed and code != "en" and english >= 0.2:
+            mixed, secondary = True, "en"
+        return LanguageResult(code, round(conf, 4), mixed, secondary)
+
+    def _mixed(
+        self, code: str, chunks: list[np.ndarray], cld: list[tuple[str, int]]
+    ) -> tuple[bool, str | None]:
+        counts: dict[str, int] = {}
+        for p in chunks:
+            j = int(p.argmax())
+            if p[j] >= 0.6:
+                lab = self.labels[j]
+                counts[lab] = counts.get(lab, 0) + 1
+        others = sorted(((c, l) for l, c in counts.items() if l != code and not (l in _MALAYIC and code in _MALAYIC)),
+                        reverse=True)
+        if others and others[0][0] >= max(2, math.ceil(0.25 * len(chunks))):
+            return True, others[0][1]
+        for c, pct in cld[1:]:
+            if c != code and c in SUPPORTED and pct >= 20 and not (c in _MALAYIC and code in _MALAYIC):
+                return True, c
+        if others and others[0][1] == "en" and others[0][0] >= 1:
+            return True, "en"
+        return False, None
