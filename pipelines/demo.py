@@ -139,10 +139,13 @@ def replay_alerts(es_url: str, bootstrap: str, posts: list[dict[str, Any]], step
     """Runs the alert monitor over the sample's 48 hours, one cycle every ``step_s`` of sample
     time, as it would have run live, and prints the alerts it raises."""
     from pipelines.monitor import Monitor, MonitorConfig
+    from transforms.alerts import SpikeThresholds
     from transforms.es_sink import EsConfig
     end = _sample_end_ms(posts) + 60_000
     start = end - 48 * 3600 * 1000
-    monitor = Monitor(MonitorConfig(es=EsConfig(url=es_url), kafka_bootstrap=bootstrap))
+    # the sample is small (about 3 posts per 5 minutes), so the minimum counts are scaled down
+    spike = SpikeThresholds(min_count=8, neg_min_count=6)
+    monitor = Monitor(MonitorConfig(es=EsConfig(url=es_url), kafka_bootstrap=bootstrap, spike=spike))
     monitor.setup()
     print(f"\nReplaying the alert monitor over the sample's 48 hours ({48 * 3600 // step_s} cycles) …", flush=True)
     raised = []
@@ -154,8 +157,7 @@ def replay_alerts(es_url: str, bootstrap: str, posts: list[dict[str, Any]], step
     print(f"Alerts raised (index 'pantau-alerts', topic 'pantau.alerts'): {len(raised)}")
     for alert in raised:
         when = time.strftime("%d %b %H:%M UTC", time.gmtime(alert.get("window_end", 0) / 1000))
-        print(f"  [{alert.get('kind')}] {alert.get('issue')} at {when}: count={alert.get('count')} "
-              f"baseline={alert.get('baseline')} accounts={alert.get('accounts', '-')}")
+        print(f"  {when}  {alert.get('summary')}")
 
 
 def write_brief(es_url: str, posts: list[dict[str, Any]], folder: Path) -> None:
