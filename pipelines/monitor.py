@@ -275,7 +275,7 @@ class Monitor:
         windows_agg = {"range": {"field": "created_at", "ranges": ranges},
                        "aggs": {"negative": {"filter": {"term": {"sentiment.label": "negative"}}}}}
         response = self._search_posts(
-            size=0, query={"range": {"created_at": {"gte": start}}},
+            size=0, query={"range": {"created_at": {"gte": start, "lt": now_ms + FUTURE_SLACK_MS}}},
             aggs={"issues": {"terms": {"field": "issues", "size": self.config.max_issues},
                              "aggs": {"windows": windows_agg}},
                   "all": windows_agg})
@@ -329,8 +329,9 @@ class Monitor:
         t = self.config.coordination
         start = now_ms - t.window_s * 1000
         response = self._search_posts(
-            size=0, query={"bool": {"filter": [{"range": {"created_at": {"gte": start}}},
-                                               {"exists": {"field": "near_dup.bands"}}]}},
+            size=0, query={"bool": {"filter": [
+                {"range": {"created_at": {"gte": start, "lt": now_ms + FUTURE_SLACK_MS}}},
+                {"exists": {"field": "near_dup.bands"}}]}},
             aggs={"bands": {"terms": {"field": "near_dup.bands", "size": t.max_bands,
                                       "min_doc_count": t.min_band_docs},
                             "aggs": {"accounts": {"cardinality": {"field": "author.id"}},
@@ -433,9 +434,11 @@ class Monitor:
         try:
             if self._producer is None:
                 from kafka import KafkaProducer
+
+                from transforms.credentials import kafka_client_settings  # SASL secrets from env
                 self._producer = KafkaProducer(
                     bootstrap_servers=self.config.kafka_bootstrap.split(","), acks="all",
-                    linger_ms=0, **dict(self.config.kafka_security))
+                    linger_ms=0, **kafka_client_settings(self.config.kafka_security))
             value = json.dumps({**doc, "event": event}, ensure_ascii=False, default=str)
             self._producer.send(self.config.alerts_topic, key=str(doc["issue"]).encode(),
                                 value=value.encode("utf-8")).get(timeout=30)
