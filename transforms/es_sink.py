@@ -254,7 +254,9 @@ class IndexPostsFn(beam.DoFn):
                 return
             except Exception as e:
                 status = getattr(e, "status_code", None) or getattr(getattr(e, "meta", None), "status", None)
-                if classify_item(status) != "retry" or time.monotonic() > deadline:
+                from elastic_transport import TlsError  # a certificate that fails verification
+                if (isinstance(e, TlsError) or classify_item(status) != "retry"  # will not pass
+                        or time.monotonic() > deadline):                        # on a retry
                     raise
                 LOG.warning("Elasticsearch: %s failed (%s), retrying in %.1fs", what, e, delay)
                 time.sleep(delay)
