@@ -4,7 +4,8 @@
   so a replay (same version) or an older update (lower version) is refused by Elasticsearch with
   a 409 and never overwrites newer data. A 409 therefore counts as success.
 * Documents are buffered in ``process`` and flushed when the buffer reaches ``bulk_max_docs``,
-  ``bulk_max_bytes`` or ``bulk_max_age_s``, and always in ``finish_bundle``: the source commits
+  ``bulk_max_bytes`` or ``bulk_max_age_s`` (by a sender thread, one request in flight while the
+  next buffer fills), and always in ``finish_bundle``, which waits for everything: the source commits
   Kafka offsets only after the bundle, so everything committed is in Elasticsearch.
 * Items that fail with 429, 5xx or a connection error are retried with capped exponential
   backoff, blocking the stream (backpressure) rather than dropping. ``max_retry_time_s`` (0 =
@@ -20,7 +21,8 @@ import datetime as dt
 import json
 import logging
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import apache_beam as beam
@@ -134,6 +136,18 @@ def classify_item(status: Any) -> str:
     return "reject"
 
 
+@dataclass
+class _Outcome:
+    """What sending one buffer did."""
+    letters: list[dict[str, Any]] = field(default_factory=list)
+    dead_kinds: list[str] = field(default_factory=list)
+    bulk_ms: list[int] = field(default_factory=list)
+    indexed: int = 0
+    duplicates: int = 0
+    retries: int = 0
+    backpressure_ms: int = 0
+
+
 class IndexPostsFn(beam.DoFn):
     """Buffers documents and bulk-indexes them; dead letters for rejected items."""
 
@@ -154,13 +168,23 @@ class IndexPostsFn(beam.DoFn):
         self._buffer: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self._buffer_bytes = 0
         self._oldest = 0.0
+        # one bulk request in flight while the next buffer fills: ES latency overlaps with the
+        # upstream stages, and memory stays bounded (at most two buffers)
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pantau-bulk")
+        self._in_flight: Future | None = None
 
     def teardown(self) -> None:
+        sender = getattr(self, "_sender", None)
+        if sender is not None:
+            sender.shutdown(wait=True)
         client = getattr(self, "_client", None)
         if client is not None:
             client.close()
 
     def start_bundle(self) -> None:
+        if self._in_flight is not None:  # left by a failed bundle, which will be replayed
+            self._in_flight.exception()
+            self._in_flight = None
         self._buffer, self._buffer_bytes = [], 0
 
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
@@ -173,22 +197,37 @@ class IndexPostsFn(beam.DoFn):
         if (len(self._buffer) >= self.config.bulk_max_docs
                 or self._buffer_bytes >= self.config.bulk_max_bytes
                 or time.monotonic() - self._oldest >= self.config.bulk_max_age_s):
-            for letter in self._flush():
+            letters = self._wait_in_flight()
+            self._in_flight = self._sender.submit(self._send, self._take_buffer())
+            for letter in letters:
                 yield pvalue.TaggedOutput(DEAD_LETTER_TAG, letter)
 
     def finish_bundle(self) -> Iterator[Any]:
-        for letter in self._flush():
+        """Everything of the bundle is in Elasticsearch (or a dead letter) before it ends."""
+        for letter in self._wait_in_flight() + self._applied(self._send(self._take_buffer())):
             yield pvalue.TaggedOutput(DEAD_LETTER_TAG, GlobalWindows.windowed_value(letter))
 
-    def _flush(self) -> list[dict[str, Any]]:
-        """Sends the buffer until every item is indexed, a duplicate, or rejected."""
+    def _take_buffer(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        pending, self._buffer, self._buffer_bytes = self._buffer, [], 0
+        return pending
+
+    def _wait_in_flight(self) -> list[dict[str, Any]]:
+        """Dead letters of the bulk in flight, once it is done (its failure fails the bundle)."""
+        future, self._in_flight = self._in_flight, None
+        return self._applied(future.result()) if future is not None else []
+
+    def _send(self, pending: list[tuple[dict[str, Any], dict[str, Any]]]) -> "_Outcome":
+        """Sends documents until every item is indexed, a duplicate, or rejected.
+
+        It may run on the sender thread, where Beam metrics cannot be updated: their counts are
+        returned and applied by :meth:`_applied` on the bundle's thread."""
         from elastic_transport import TransportError
         from elasticsearch import helpers
-        pending, self._buffer, self._buffer_bytes = self._buffer, [], 0
+        out = _Outcome()
         if not pending:
-            return []
+            return out
         prom, flush_started = metrics.stage(STAGE), time.perf_counter()
-        letters: list[dict[str, Any]] = []
+        letters = out.letters
         attempt, waited_since = 0, None
         while pending:
             started = time.monotonic()
@@ -206,11 +245,11 @@ class IndexPostsFn(beam.DoFn):
                 status = result.get("status")
                 verdict = classify_item(status)
                 if verdict == "ok":
-                    self.indexed.inc()
+                    out.indexed += 1
                     prom.records_out.inc()
                     metrics.indexed(doc)  # docs indexed + freshness
                 elif verdict == "duplicate":
-                    self.duplicates.inc()
+                    out.duplicates += 1
                     prom.records_out.inc()
                     metrics.ES_VERSION_CONFLICTS.inc()
                 elif verdict == "retry":
@@ -221,17 +260,16 @@ class IndexPostsFn(beam.DoFn):
                     metrics.es_item_error(status, error, retryable=False)
                     kind = error.get("type", "rejected") if isinstance(error, dict) else "rejected"
                     reason = error.get("reason", "") if isinstance(error, dict) else str(error)
-                    self.dead.inc(f"es_{kind}")
+                    out.dead_kinds.append(f"es_{kind}")
                     letters.append(dead_letter_for_post(
                         doc, f"es_{kind}", f"Elasticsearch refused the document ({status}): {reason}",
                         STAGE))
-            self.bulk_requests.inc()
-            self.bulk_ms.update(int((time.monotonic() - started) * 1000))
+            out.bulk_ms.append(int((time.monotonic() - started) * 1000))
             metrics.ES_BULK_LATENCY.observe(time.monotonic() - started)
             if not retry:
                 break
             pending = retry
-            self.retries.inc(len(retry))
+            out.retries += len(retry)
             metrics.ES_RETRIES.inc(len(retry))
             waited_since = waited_since or time.monotonic()
             if self.config.max_retry_time_s and time.monotonic() - waited_since > self.config.max_retry_time_s:
@@ -241,10 +279,23 @@ class IndexPostsFn(beam.DoFn):
             attempt += 1
             LOG.warning("Elasticsearch: %d documents to retry, backing off %.1fs", len(retry), delay)
             time.sleep(delay)
-            self.backpressure_ms.inc(int(delay * 1000))
+            out.backpressure_ms += int(delay * 1000)
             metrics.ES_BACKPRESSURE.inc(delay)
         prom.latency.observe(time.perf_counter() - flush_started)
-        return letters
+        return out
+
+    def _applied(self, out: "_Outcome") -> list[dict[str, Any]]:
+        """Records an outcome in the Beam metrics (on the bundle's thread); its dead letters."""
+        self.indexed.inc(out.indexed)
+        self.duplicates.inc(out.duplicates)
+        self.retries.inc(out.retries)
+        self.backpressure_ms.inc(out.backpressure_ms)
+        self.bulk_requests.inc(len(out.bulk_ms))
+        for ms in out.bulk_ms:
+            self.bulk_ms.update(ms)
+        for kind in out.dead_kinds:
+            self.dead.inc(kind)
+        return out.letters
 
     def _with_backoff(self, call, what: str) -> None:
         delay, deadline = self.config.initial_backoff_s, time.monotonic() + max(self.config.max_retry_time_s, 120)
