@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("kafka", "elastic_transport", "apache_beam", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # kafka-python 3 warns whenever its network thread waits >0.1 s for the GIL (busy CPU)
+    logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
     return int(resolve(command)(rest) or 0)
 
 
