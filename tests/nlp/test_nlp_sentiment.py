@@ -46,3 +46,11 @@ def test_emoji_carries_sentiment(sentiment) -> None:
 def test_deterministic(sentiment) -> None:
     texts = [t for _, t, _ in CLEAR]
     assert sentiment.predict(texts) == sentiment.predict(texts)
+
+
+def test_mark_negation() -> None:
+    from transforms.nlp.sentiment import mark_negation
+
+    assert mark_negation("makanannya tidak enak sama sekali") == "makanannya tidak neg_enak neg_sama sekali"
+    assert mark_negation("gak bagus , tapi murah") == "gak neg_bagus , tapi murah"
+    assert mark_negation("enak banget") == "enak banget"

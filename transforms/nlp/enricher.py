@@ -128,7 +128,8 @@ class Enricher:
                 senti_idx.append(i)
         if senti_idx:
             results = _safe_batch(
-                lambda idx: self.sentiment.predict_normalized([normalized[i] for i in idx]),
+                lambda idx: self.sentiment.predict_normalized([normalized[i] for i in idx],
+                                                         [languages[i].code for i in idx]),
                 senti_idx,
                 lambda i, exc: None,
             )

@@ -167,7 +167,7 @@ def evaluate_sentiment(rows: Sequence[LabelledText], model_dir: str | None) -> d
     tokens = [clean_tokens(r.text) for r in rows]
     langs = lid.identify_batch([r.text for r in rows], tokens)
     texts = [" ".join(apply_slang(t) if l.code in SLANG_LANGUAGES else t) for t, l in zip(tokens, langs)]
-    preds = [r.label for r in senti.predict_normalized(texts)]
+    preds = [r.label for r in senti.predict_normalized(texts, [l.code for l in langs])]
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_lang[r.lang or "all"].append(i)

@@ -1,8 +1,11 @@
 """Three-way sentiment (positive / neutral / negative) for Indonesian, English and the NusaX
 regional languages.
 
-The model is a word + character n-gram logistic regression trained on SmSA and all twelve
+The main model is a word + character n-gram logistic regression trained on SmSA and all twelve
 NusaX-senti languages together (``train.py``), applied to :func:`textnorm.normalize` output.
+An optional second model (``sentiment_word.npz``: word 1-3-grams over negation-marked text,
+see :func:`mark_negation`) is blended in by probability averaging, with a per-language
+weight stored in its metadata (``blend``).
 """
 from __future__ import annotations
 
@@ -10,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from .linear import LinearTextModel
 from .textnorm import normalize
 
-__all__ = ["SentimentResult", "SentimentModel", "LABELS", "SUPPORTED", "load_emoji_lexicon"]
+__all__ = ["SentimentResult", "SentimentModel", "LABELS", "SUPPORTED", "load_emoji_lexicon", "mark_negation"]
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 _EMOJI_CAP = 3.0  # largest total log-odds shift the emoji cues may add
@@ -23,6 +28,30 @@ LABELS: tuple[str, str, str] = ("positive", "neutral", "negative")
 SUPPORTED: frozenset[str] = frozenset(
     {"id", "ms", "en", "jv", "su", "ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc", "und"}
 )
+
+#: Negators whose scope (the next ``_NEG_SCOPE`` word tokens) is marked ``neg_<word>``.
+NEGATORS: frozenset[str] = frozenset(
+    "tidak tak bukan belum jangan kurang tdk gak ga nggak enggak not no never".split()
+)
+_NEG_SCOPE = 2
+
+
+def mark_negation(text: str) -> str:
+    """Prefix the two word tokens after a negator with ``neg_`` (punctuation ends the scope)."""
+    out: list[str] = []
+    k = 0
+    for w in text.split():
+        if w in NEGATORS:
+            out.append(w)
+            k = _NEG_SCOPE
+        elif k and w[:1].isalnum():
+            out.append("neg_" + w)
+            k -= 1
+        else:
+            out.append(w)
+            if not w[:1].isalnum():
+                k = 0
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
@@ -65,23 +94,56 @@ class SentimentModel:
     because the training corpora contain almost no emoji.
     """
 
-    def __init__(self, model: LinearTextModel, emoji: dict[str, tuple[int, float]] | None = None):
-        if sorted(model.labels) != sorted(LABELS):
-            raise ValueError(f"sentiment model has labels {model.labels}, expected {LABELS}")
+    def __init__(
+        self,
+        model: LinearTextModel,
+        emoji: dict[str, tuple[int, float]] | None = None,
+        word_model: LinearTextModel | None = None,
+    ):
+        for m in (model, word_model):
+            if m is not None and sorted(m.labels) != sorted(LABELS):
+                raise ValueError(f"sentiment model has labels {m.labels}, expected {LABELS}")
         self.model = model
         self._index = [model.labels.index(l) for l in LABELS]
+        self.word_model = word_model
+        self._word_index = [word_model.labels.index(l) for l in LABELS] if word_model is not None else None
+        #: language -> weight of the word model in the probability average ("default" for the rest)
+        self.blend: dict[str, float] = dict((word_model.meta.get("blend") or {}) if word_model is not None else {})
         self.emoji = load_emoji_lexicon() if emoji is None else emoji
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "SentimentModel":
-        """Load ``sentiment.npz`` from ``model_dir``."""
-        return cls(LinearTextModel.load(Path(model_dir) / "sentiment.npz"))
+        """Load ``sentiment.npz`` (and ``sentiment_word.npz`` when present) from ``model_dir``."""
+        word = Path(model_dir) / "sentiment_word.npz"
+        return cls(LinearTextModel.load(Path(model_dir) / "sentiment.npz"),
+                   word_model=LinearTextModel.load(word) if word.exists() else None)
 
-    def predict_normalized(self, texts: Sequence[str]) -> list[SentimentResult]:
-        """Classify texts that are already normalized."""
+    def _decision(self, texts: list[str], langs: Sequence[str] | None) -> np.ndarray:
+        """Class log-scores in ``LABELS`` order: main-model logits where a text's blend weight is 0,
+        log of the probability average elsewhere (each model only runs on the texts it is needed for)."""
+        if self.word_model is None:
+            return self.model.decision(texts)[:, self._index]
+        default = self.blend.get("default", 0.0)
+        w = np.array([self.blend.get(l, default) for l in langs] if langs is not None else [default] * len(texts),
+                     dtype=np.float32)
+        z = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        main = np.flatnonzero(w < 1.0)
+        word = np.flatnonzero(w > 0.0)
+        if main.size:
+            z[main] = self.model.decision([texts[i] for i in main])[:, self._index]
+        if word.size:
+            pw = self.word_model.softmax(
+                self.word_model.decision([mark_negation(texts[i]) for i in word])[:, self._word_index])
+            ww = w[word][:, None]
+            p = ww * pw + (1.0 - ww) * (self.model.softmax(z[word].copy()) if (ww < 1.0).any() else 0.0)
+            z[word] = np.log(np.maximum(p, 1e-9))
+        return z
+
+    def predict_normalized(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[SentimentResult]:
+        """Classify texts that are already normalized (``langs``: their language codes, for the blend)."""
         if not texts:
             return []
-        z = self.model.decision(list(texts))[:, self._index]
+        z = self._decision(list(texts), langs)
         emoji = self.emoji
         for i, text in enumerate(texts):
             shift = [0.0, 0.0, 0.0]
@@ -109,4 +171,4 @@ class SentimentModel:
     def predict(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[SentimentResult]:
         """Normalize (per language, default Indonesian) and classify raw texts."""
         langs = list(langs) if langs is not None else ["id"] * len(texts)
-        return self.predict_normalized([normalize(t, l) for t, l in zip(texts, langs)])
+        return self.predict_normalized([normalize(t, l) for t, l in zip(texts, langs)], langs)

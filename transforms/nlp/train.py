@@ -8,6 +8,8 @@ Usage (the lead wires it as ``pantau train``)::
 Artefacts:
 
 * ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages)
+* ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
+                     (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
 * ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
                      trained on NERGrit + NERP + NER-UI
@@ -40,6 +42,7 @@ from .data_io import (
     read_smsa,
 )
 from .linear import FeatureConfig, LinearTextModel
+from .sentiment import mark_negation
 from .textnorm import clean_tokens, load_slang, normalize
 
 SEED = 13
@@ -48,6 +51,10 @@ DEFAULT_OUT = str(Path(__file__).resolve().parent / "models")
 
 SENTIMENT_CFG = FeatureConfig(char_min=1, char_max=5, word_min=1, word_max=2)
 SENTIMENT_C = 10.0
+# second sentiment model: word 1-3-grams over negation-marked text, blended in per language
+SENTIMENT_WORD_CFG = FeatureConfig(char_min=0, char_max=0, word_min=1, word_max=3)
+SENTIMENT_WORD_C = 10.0
+SENTIMENT_WORD_BLEND = {"id": 1.0, "ms": 1.0, "default": 0.0}
 LANGID_CFG = FeatureConfig(char_min=1, char_max=4, word_min=1, word_max=1)
 LANGID_C = 10.0
 SENTIMENT_LABELS = ["positive", "neutral", "negative"]
@@ -95,7 +102,15 @@ def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False) -> d
         max_features=400_000, meta={"task": "sentiment", "trained_on": len(rows)},
     )
     model.save(out / "sentiment.npz")
-    return {"file": "sentiment.npz", "n_train": len(rows), "n_features": len(model.vocab), "c": SENTIMENT_C}
+    word = LinearTextModel.fit(
+        [mark_negation(t) for t in texts], labels, SENTIMENT_WORD_CFG, c=SENTIMENT_WORD_C,
+        label_order=SENTIMENT_LABELS, sample_weight=balanced, max_features=400_000,
+        meta={"task": "sentiment", "input": "mark_negation", "blend": SENTIMENT_WORD_BLEND, "trained_on": len(rows)},
+    )
+    word.save(out / "sentiment_word.npz")
+    return {"file": "sentiment.npz", "n_train": len(rows), "n_features": len(model.vocab), "c": SENTIMENT_C,
+            "word_file": "sentiment_word.npz", "word_n_features": len(word.vocab), "word_c": SENTIMENT_WORD_C,
+            "word_blend": SENTIMENT_WORD_BLEND}
 
 
 # ------------------------------------------------------------------------------ langid
