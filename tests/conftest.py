@@ -131,3 +131,13 @@ def unique_topic(topic_factory: Callable[..., str], request: pytest.FixtureReque
     marker = request.node.get_closest_marker("topic_partitions")
     partitions = int(marker.args[0]) if marker and marker.args else 3
     return topic_factory(partitions, prefix=request.node.name.split("[")[0][:40])
+
+
+@pytest.fixture
+def alert_bootstrap(pantau_stack: LocalStack, es_url: str) -> str:
+    """One Kafka for tests that need a single broker next to ES: $KAFKA_BOOTSTRAP, else the
+    session's noida (no parametrization over both brokers)."""
+    if _ENV_KAFKA:
+        return _ENV_KAFKA
+    pantau_stack.start(wait_s=60.0, only=["noida"])
+    return pantau_stack.noida_bootstrap

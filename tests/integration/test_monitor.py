@@ -4,7 +4,6 @@ bands set, and monitor cycles run at a fixed ``now``."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from typing import Any
@@ -14,23 +13,13 @@ from elasticsearch import helpers
 from prometheus_client import CollectorRegistry
 
 from pipelines.monitor import Monitor, MonitorConfig
-from tests.integration.helpers import consume_all, es_client, unique
+from tests.integration.helpers import consume_all, unique
 from transforms.alerts import (ALL_POSTS, COORDINATION, NEGATIVE_SURGE, VOLUME_SPIKE,
                                CoordinationThresholds, SpikeThresholds)
 from transforms.es_sink import EsConfig, bulk_action, install_template
 
 pytestmark = pytest.mark.integration
 MIN = 60_000
-
-
-@pytest.fixture
-def alert_bootstrap(pantau_stack, es_url) -> str:
-    """Kafka for the alerts topic: $KAFKA_BOOTSTRAP, else the session's noida."""
-    env = os.environ.get("KAFKA_BOOTSTRAP", "").strip()
-    if env:
-        return env
-    pantau_stack.start(wait_s=60.0, only=["noida"])
-    return pantau_stack.noida_bootstrap
 
 
 @pytest.fixture

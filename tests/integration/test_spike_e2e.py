@@ -8,7 +8,6 @@ is one text from 150 accounts, a coordination alert from the near-duplicate band
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -42,15 +41,6 @@ WORDS = ("pagi siang sore malam hari ini kemarin besok rumah kantor sekolah pasa
 
 def organic_text(rng: random.Random) -> str:
     return " ".join(rng.sample(WORDS, rng.randint(7, 12)))
-
-
-@pytest.fixture
-def alert_bootstrap(pantau_stack, es_url) -> str:
-    env = os.environ.get("KAFKA_BOOTSTRAP", "").strip()
-    if env:
-        return env
-    pantau_stack.start(wait_s=60.0, only=["noida"])
-    return pantau_stack.noida_bootstrap
 
 
 def raw_post(n: str, created_ms: int, text: str, author: str) -> tuple[bytes, bytes]:
