@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.integration.helpers import es_count, post_messages  # noqa: E402
+from tests.integration.helpers import post_messages  # noqa: E402
 from transforms.publish import create_topic, produce  # noqa: E402
 
 

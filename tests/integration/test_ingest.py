@@ -3,7 +3,6 @@
 Runs once per broker (noida-db and Tansu) unless KAFKA_BOOTSTRAP names a real cluster; ES_URL
 likewise points the suite at a real Elasticsearch.
 """
-import base64
 import os
 import signal
 import time

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from pipelines.ingest import run
-from tests.integration.helpers import (BASE_MS, dead_letters, es_count, make_post, pipeline_args,
+from tests.integration.helpers import (dead_letters, es_count, make_post, pipeline_args,
                                        post_messages, produce, unique)
 from transforms.publish import encode_post
 

@@ -1,6 +1,5 @@
 """Secrets stay out of logs and the command line; pseudonymization hides identities end to end."""
 import json
-import os
 
 import pytest
 

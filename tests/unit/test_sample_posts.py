@@ -5,7 +5,7 @@ import difflib
 import json
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import fastavro
