@@ -61,6 +61,7 @@ def test_schema_field_names_match(enricher) -> None:
         ({"text": "😍😍😍"}, "ner:unsupported_language:und"),
         ({"text": "Aku wis tekan omah, sesuk arep lunga menyang pasar karo ibuku."}, "ner:unsupported_language:jv"),
         ({"text": 12345}, "input:text_not_string"),
+        ({"text": "capek banget hari ini, kerjaan numpuk terus gak selesai selesai"}, "ner:no_entity_candidate"),
     ],
 )
 def test_odd_input(enricher, post: dict, reason: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from transforms.nlp.entities import Entity
+from transforms.nlp.entities import NO_CANDIDATE, CandidateGate, Entity
 
 GAZ = Path(__file__).resolve().parents[2] / "transforms" / "nlp" / "data" / "gazetteer_id.jsonl"
 
@@ -75,3 +75,30 @@ def test_empty_and_pretokenized(extractor) -> None:
     assert extractor.extract_batch(["", "   "]) == [[], []]
     out = extractor.extract_words([["Presiden", "Joko", "Widodo", "tiba", "di", "Medan", "."]])[0]
     assert any(e.label == "LOC" and e.text == "Medan" for e in out)
+
+
+def test_candidate_gate_rules() -> None:
+    gate = CandidateGate(entity_words={"jakarta", "jokowi"}, common_words={"banjir", "hari"})
+    assert gate.admits(["banjir", "lagi", "di", "jakarta"])            # known entity word, lower-case
+    assert gate.admits(["harga", "naik", ",", "KPK", "diam"])           # acronym
+    assert gate.admits(["kemarin", "ketemu", "Budiman", "di", "pasar"])  # capitalized mid-sentence
+    assert gate.admits(["Budiman", "datang"])                          # opener, but not a common word
+    assert not gate.admits(["Banjir", "lagi", "hari", "ini", "."])      # opener that is a common word
+    assert not gate.admits(["capek", ".", "Hari", "ini", "hujan"])      # common word after a full stop
+    assert not gate.admits(["gak", "nyangka", "😡", "#banjir"])
+    assert not gate.admits([])
+
+
+def test_shipped_gate_lists(extractor) -> None:
+    assert extractor.gate is not None
+    assert {"jakarta", "indonesia"} <= extractor.gate.entity_words
+    assert {"yang", "dan"} <= extractor.gate.common_words
+    assert not extractor.gate.entity_words & extractor.gate.common_words
+
+
+def test_gate_skips_model_and_records_reason(extractor) -> None:
+    texts = ["harga cabe naik terus , ibu ibu pada ngeluh", "Menteri bertemu Bambang Susanto di Surabaya"]
+    skipped: list[list[str]] = [[], []]
+    ents = extractor.extract_batch(texts, skipped=skipped)
+    assert skipped == [[NO_CANDIDATE], []]
+    assert ents[0] == [] and any(e.source == "model" for e in ents[1])

@@ -49,6 +49,24 @@ def test_train_main_small(tmp_path) -> None:
     assert set(lid.labels) == set(NUSAX_LANGS.values())
 
 
+def test_train_gate_word_lists(tmp_path) -> None:
+    data, out = tmp_path / "data", tmp_path / "models"
+    _layout(data)
+    corpora = {
+        "nergrit": ["Warga\tO", "Bekasi\tB-PLACE", "mengeluh\tO", ""],
+        "nerp": ["warga\tO", "bekasi\tB-PLC", "protes\tO", ""],
+    }
+    for name, rows in corpora.items():
+        d = data / "ner" / name
+        d.mkdir(parents=True)
+        (d / "train.txt").write_text("\n".join(rows) + "\n")
+    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "gate"]) == 0
+    words = json.loads((out / "ner_words.json").read_text())
+    assert words["entity_words"] == ["bekasi"]
+    assert words["common_words"] == ["warga"]
+    assert json.loads((out / "manifest.json").read_text())["gate"]["n_entity_words"] == 1
+
+
 def test_train_main_rejects_bad_args(tmp_path) -> None:
     assert train.main(["--data-dir", str(tmp_path)]) == 2
     _layout(tmp_path / "d")

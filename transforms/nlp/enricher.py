@@ -150,7 +150,8 @@ class Enricher:
             else:
                 use_model.append(True)
         entity_lists = _safe_batch(
-            lambda idx: self.entities.extract_batch([texts[i] for i in idx], [use_model[i] for i in idx]),
+            lambda idx: self.entities.extract_batch([texts[i] for i in idx], [use_model[i] for i in idx],
+                                                    skipped=[skipped[i] for i in idx]),
             list(range(n)),
             lambda i, exc: None,
         )

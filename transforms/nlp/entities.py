@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-__all__ = ["Entity", "Gazetteer", "EntityExtractor", "NER_LANGUAGES"]
+__all__ = ["Entity", "Gazetteer", "EntityExtractor", "CandidateGate", "NER_LANGUAGES", "NO_CANDIDATE"]
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -35,6 +35,60 @@ _CASE_SENSITIVE = frozenset(
     psi mui idi its pgn jne krl kci sbs nusa unair unpad undip gus dur risma ahok anies ganjar gibran luhut
     khofifah prabowo jokowi sby ahy mahfud puan habibie soekarno soeharto bulog pelni damri""".split()
 )
+
+
+#: ``enrichment_skipped`` reason when the candidate gate spares a post the NER model.
+NO_CANDIDATE = "ner:no_entity_candidate"
+#: File (in the model dir) with the word lists of :class:`CandidateGate`; built by ``train.py``.
+GATE_FILE = "ner_words.json"
+
+_SENTENCE_OPENERS = frozenset('.!?:;"\'()[]{}“”‘’«»-–—…|/\n')
+
+
+class CandidateGate:
+    """Decides cheaply whether a tokenized post could contain a named entity.
+
+    The NER model is the costliest stage of enrichment; most informal posts are lower-case
+    and mention no name. A post goes to the model when it has a token that is
+
+    * a known entity word (``entity_words``: lower-cased forms seen inside entities in the
+      NER training data more often than outside),
+    * an acronym (two or more letters, all upper-case), or
+    * capitalized, unless it opens a sentence and is a common word (``common_words``:
+      forms seen almost only outside entities).
+
+    Gazetteer matching runs on every post regardless. ``train.py`` builds the word lists
+    from NERGrit and NERP; the validation F1 of each corpus is the same with and without
+    the gate (see ``transforms/nlp/README.md``).
+    """
+
+    def __init__(self, entity_words: Iterable[str], common_words: Iterable[str]):
+        self.entity_words = frozenset(entity_words)
+        self.common_words = frozenset(common_words)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "CandidateGate":
+        """Read the JSON word lists written by ``train.py``."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data["entity_words"], data["common_words"])
+
+    def admits(self, words: Sequence[str]) -> bool:
+        """True when ``words`` (one post's tokens) hold an entity candidate."""
+        opener = True
+        for w in words:
+            if not w or w.isspace():
+                continue
+            lower = w.lower()
+            if lower in self.entity_words:
+                return True
+            first = w[0]
+            if first.isalpha() and first.isupper():
+                if len(w) > 1 and w.isupper() and w.isalpha():
+                    return True
+                if not opener or lower not in self.common_words:
+                    return True
+            opener = w in _SENTENCE_OPENERS or (w != "," and not any(ch.isalnum() for ch in w))
+        return False
 
 
 @dataclass(frozen=True)
@@ -161,10 +215,11 @@ def _merge(model: list, gaz: list) -> list:
 class EntityExtractor:
     """Runs the spaCy NER model (where supported) and the gazetteer, and merges them."""
 
-    def __init__(self, nlp, gazetteer: Gazetteer, batch_size: int = 128):
+    def __init__(self, nlp, gazetteer: Gazetteer, batch_size: int = 128, gate: CandidateGate | None = None):
         self.nlp = nlp
         self.gazetteer = gazetteer
         self.batch_size = batch_size
+        self.gate = gate
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "EntityExtractor":
@@ -174,7 +229,9 @@ class EntityExtractor:
         from . import spacy_tokenizer  # noqa: F401  (registers the pipeline's tokenizer)
 
         nlp = spacy.load(Path(model_dir) / "ner")
-        return cls(nlp, Gazetteer.load(nlp))
+        gate_file = Path(model_dir) / GATE_FILE
+        gate = CandidateGate.load(gate_file) if gate_file.exists() else None
+        return cls(nlp, Gazetteer.load(nlp), gate=gate)
 
     def extract_batch(
         self,
@@ -182,9 +239,15 @@ class EntityExtractor:
         use_model: Sequence[bool] | None = None,
         *,
         use_gazetteer: bool = True,
+        skipped: Sequence[list[str]] | None = None,
     ) -> list[list[Entity]]:
-        """Entities per text; ``use_model[i]`` False runs only the gazetteer on text ``i``."""
-        return self.extract_docs([self.nlp.make_doc(t) for t in texts], use_model, use_gazetteer=use_gazetteer)
+        """Entities per text; ``use_model[i]`` False runs only the gazetteer on text ``i``.
+
+        With a candidate gate loaded, texts it rejects skip the model too, and
+        :data:`NO_CANDIDATE` is appended to ``skipped[i]`` when ``skipped`` is given.
+        """
+        docs = [self.nlp.make_doc(t) for t in texts]
+        return self.extract_docs(docs, use_model, use_gazetteer=use_gazetteer, skipped=skipped)
 
     def extract_words(
         self, sentences: Sequence[Sequence[str]], *, use_gazetteer: bool = True
@@ -196,13 +259,24 @@ class EntityExtractor:
         return self.extract_docs(docs, use_gazetteer=use_gazetteer)
 
     def extract_docs(
-        self, docs: Sequence, use_model: Sequence[bool] | None = None, *, use_gazetteer: bool = True
+        self,
+        docs: Sequence,
+        use_model: Sequence[bool] | None = None,
+        *,
+        use_gazetteer: bool = True,
+        skipped: Sequence[list[str]] | None = None,
     ) -> list[list[Entity]]:
-        """Entities for already-tokenized spaCy ``Doc`` objects."""
+        """Entities for already-tokenized spaCy ``Doc`` objects (gate as in :meth:`extract_batch`)."""
         from spacy.util import filter_spans
 
         use_model = list(use_model) if use_model is not None else [True] * len(docs)
         docs = list(docs)
+        if self.gate is not None:
+            for i, doc in enumerate(docs):
+                if use_model[i] and len(doc) and not self.gate.admits([t.text for t in doc]):
+                    use_model[i] = False
+                    if skipped is not None and NO_CANDIDATE not in skipped[i]:
+                        skipped[i].append(NO_CANDIDATE)
         model_idx = [i for i, u in enumerate(use_model) if u and len(docs[i])]
         if model_idx:
             for i, doc in zip(model_idx, self.nlp.pipe((docs[i] for i in model_idx), batch_size=self.batch_size)):

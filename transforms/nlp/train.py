@@ -3,7 +3,7 @@
 Usage (the lead wires it as ``pantau train``)::
 
     python -m transforms.nlp.train [--data-dir ../shared/data] [--out transforms/nlp/models]
-                                   [--only sentiment,langid,ner] [--holdout-valid]
+                                   [--only sentiment,langid,ner,gate] [--holdout-valid]
 
 Artefacts:
 
@@ -13,6 +13,7 @@ Artefacts:
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
 * ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
                      trained on NERGrit + NERP + NER-UI
+* ``ner_words.json`` word lists of the NER candidate gate (NERGrit + NERP train splits)
 * ``manifest.json``  what was trained on, with which settings, and validation scores
 
 All seeds are fixed. The shipped sentiment and language-ID models are trained on the train
@@ -257,13 +258,47 @@ def train_ner(
     return {"dir": "ner", "n_train": n_train, "upsample": upsample, "dropped_labels": ["EVT", "FNB"]}
 
 
+#: Corpora whose words may ship in the gate's lists (NER-UI has no redistribution licence).
+GATE_CORPORA = ("nergrit", "nerp")
+
+
+def train_gate(data_dir: Path, out: Path) -> dict:
+    """Write the NER candidate gate's word lists (``ner_words.json``) from NERGrit + NERP train.
+
+    ``entity_words``: lower-cased alphabetic forms found inside an entity at least as often as
+    outside it; ``common_words``: forms seen at least twice and inside an entity < 10 % of the time.
+    """
+    from collections import Counter
+
+    from .entities import GATE_FILE
+
+    inside: Counter = Counter()
+    total: Counter = Counter()
+    for name in GATE_CORPORA:
+        for sent in read_bio(data_dir / "ner" / name / f"train.{NER_CORPORA[name]}", corpus=name):
+            for tok, tag in zip(sent.tokens, sent.tags):
+                low = tok.lower()
+                total[low] += 1
+                if tag != "O":
+                    inside[low] += 1
+    words = [w for w in total if w.isalpha() and len(w) > 1]
+    entity_words = sorted(w for w in words if inside[w] / total[w] >= 0.5)
+    common_words = sorted(w for w in words if total[w] >= 2 and inside[w] / total[w] < 0.1)
+    (out / GATE_FILE).write_text(
+        json.dumps({"entity_words": entity_words, "common_words": common_words}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    return {"file": GATE_FILE, "corpora": list(GATE_CORPORA), "n_entity_words": len(entity_words),
+            "n_common_words": len(common_words)}
+
+
 # -------------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
     ap = argparse.ArgumentParser(prog="pantau train", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
-    ap.add_argument("--only", default="sentiment,langid,ner", help="comma list of sentiment,langid,ner")
+    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate")
     ap.add_argument("--holdout-valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
@@ -284,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task in tasks:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
-        used_valid = not args.holdout_valid and task != "ner"
+        used_valid = not args.holdout_valid and task not in ("ner", "gate")
         if task == "sentiment":
             entry = train_sentiment(data_dir, out, used_valid)
         elif task == "langid":
@@ -295,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 upsample = {k.strip(): int(v) for k, v in (p.split("=") for p in args.ner_upsample.split(","))}
             entry = train_ner(data_dir, out, False, args.ner_steps,
                               Path(args.ner_config) if args.ner_config else None, upsample)
+        elif task == "gate":
+            entry = train_gate(data_dir, out)
         else:
             print(f"error: unknown task {task!r}", file=sys.stderr)
             return 2
