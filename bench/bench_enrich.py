@@ -127,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         "full_cold": cold,
     }
     share_ner = sum(use_model) / len(use_model)
+    gate = enricher.entities.gate
+    nlp = enricher.entities.nlp
+    admitted = sum(1 for t, u in zip(texts, use_model)
+                   if u and (gate is None or gate.admits([tok.text for tok in nlp.make_doc(t)])))
     print(f"posts={len(posts)} mean_words={n_words:.1f} batch_size={args.batch_size} threads=1 "
-          f"load_s={load_s:.2f} ner_model_share={share_ner:.2f}")
+          f"load_s={load_s:.2f} ner_language_share={share_ner:.2f} ner_model_share={admitted / len(posts):.2f} "
+          f"(after the candidate gate)")
     print(f"{'stage':<10} {'posts/s':>10} {'ms/post':>9}")
     for stage, r in results.items():
         print(f"{stage:<10} {r:>10.0f} {1000.0 / r:>9.3f}")
