@@ -67,3 +67,32 @@ def test_malay_vs_indonesian_news(langid) -> None:
     preds = langid.identify_batch([r["text"] for r in rows])
     acc = sum(p.code == r["lang"] for p, r in zip(preds, rows)) / len(rows)
     assert acc >= 0.9
+
+
+def test_malay_vote_counts_one_to_three_word_markers(langid) -> None:
+    assert langid._malay_vote(["dalam", "pada", "itu", ",", "beliau", "berjaya"]) >= 2  # trigram + unigram
+    assert langid._malay_vote(["kata", "dia", "dalam", "keterangan", "tertulis"]) <= -2
+    assert langid._malay_vote(["harga", "cabai", "naik"]) < 0
+    assert langid._malay_vote(["cuaca", "hari", "ini", "cerah"]) == 0
+
+
+def test_informal_indonesian_is_not_malay(langid) -> None:
+    texts = [
+        "Gak nyangka pelayanan di kantor imigrasi cepet banget, cuma sepuluh menit udah beres.",
+        "Harga cabai di pasar naik terus, ibu-ibu pada ngeluh. Semoga pemerintah cepat turun tangan.",
+        "Kemarin nonton film di bioskop, ceritanya bagus tapi endingnya bikin kecewa sih.",
+    ]
+    assert [r.code for r in langid.identify_batch(texts)] == ["id", "id", "id"]
+
+
+@pytest.mark.parametrize("split", ["dev", "heldout"])
+def test_malay_vs_indonesian_news_batches(langid, split: str) -> None:
+    rows = [json.loads(l) for l in (Path(__file__).parent / "data" / "ms_id_news_2.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if r.get("split") == split]
+    preds = langid.identify_batch([r["text"] for r in rows])
+    acc = {
+        lang: sum(p.code == lang for p, r in zip(preds, rows) if r["lang"] == lang)
+        / sum(r["lang"] == lang for r in rows)
+        for lang in ("ms", "id")
+    }
+    assert min(acc.values()) >= 0.9 and sum(acc.values()) / 2 >= 0.95, acc
