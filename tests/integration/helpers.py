@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from transforms.deadletter import read_dead_letters
 from transforms.es_sink import EsConfig
@@ -75,6 +78,21 @@ def run_pipeline_process(args: list[str], log_path: Path) -> subprocess.Popen:
     log = open(log_path, "wb")
     return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", *args], cwd=REPO, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def run_bounded(args: list[str], log: Path, timeout_s: float = 180) -> tuple[int, str, str]:
+    """Runs ``pantau run`` to its end; (exit status, log, command line). Killed (and the test
+    failed) past ``timeout_s``. The command line is kept to check that no secret is on it."""
+    proc = run_pipeline_process(args, log)
+    cmdline = wait_for(lambda: Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(),
+                       10, interval_s=0.05, what="the process command line")
+    try:
+        rc = proc.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        pytest.fail(f"pantau run did not end within {timeout_s}s:\n{log.read_text()[-3000:]}")
+    return rc, log.read_text(), cmdline
 
 
 def es_client(es_url: str):

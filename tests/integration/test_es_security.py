@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.integration.helpers import (es_count, pipeline_args, post_messages, produce,
-                                       run_pipeline_process, setup_topics, unique, wait_for)
+                                       run_bounded, setup_topics, unique)
 from tests.integration.tls_proxy import Pki, TlsAuthHttpProxy, make_pki
 
 pytestmark = pytest.mark.integration
@@ -48,19 +45,6 @@ def clean_es_env(monkeypatch):
     for name in ES_ENV:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(f"{name}_FILE", raising=False)
-
-
-def run_bounded(args: list[str], log: Path, timeout_s: float = 180) -> tuple[int, str, str]:
-    proc = run_pipeline_process(args, log)
-    cmdline = wait_for(lambda: Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(),
-                       10, interval_s=0.05, what="the process command line")
-    try:
-        rc = proc.wait(timeout_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        pytest.fail(f"pantau run did not end within {timeout_s}s:\n{log.read_text()[-3000:]}")
-    return rc, log.read_text(), cmdline
 
 
 @contextlib.contextmanager

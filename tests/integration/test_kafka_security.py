@@ -27,7 +27,7 @@ import pytest
 
 from pipelines.localstack import TANSU_SESSION_TIMEOUT_MS, free_ports, resolve_tansu_bin
 from tests.integration.helpers import (POISON, es_count, pipeline_args, post_messages,
-                                       run_pipeline_process, unique, wait_for)
+                                       run_bounded, unique)
 from tests.integration.tls_proxy import KafkaSaslProxy, Pki, TlsTcpProxy, make_pki
 from transforms.credentials import kafka_client_settings
 from transforms.deadletter import read_dead_letters
@@ -36,7 +36,6 @@ from transforms.publish import produce
 pytestmark = pytest.mark.integration
 USER = "pantau-ingest"
 PASSWORD = "planted-kafka-password-5e1d7c0b"
-RUN_TIMEOUT_S = 180
 
 
 @pytest.fixture(scope="module")
@@ -157,22 +156,6 @@ def set_credentials(monkeypatch, tmp_path: Path, password: str, as_file: bool) -
     else:
         monkeypatch.setenv("PANTAU_KAFKA_USERNAME", USER)
         monkeypatch.setenv("PANTAU_KAFKA_PASSWORD", password)
-
-
-def run_bounded(args: list[str], log: Path) -> tuple[int, str, str]:
-    """Runs ``pantau run``; (exit status, log, command line). Killed (and failed) past the timeout."""
-    proc = run_pipeline_process(args, log)
-    cmdline = wait_for(lambda: Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(),
-                       10, interval_s=0.05, what="the process command line")
-    try:
-        rc = proc.wait(RUN_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        import os
-        import signal
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        pytest.fail(f"pantau run did not end within {RUN_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
-    return rc, log.read_text(), cmdline
 
 
 CASES = [  # protocol, mechanism, credentials from files?
