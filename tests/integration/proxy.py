@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import ssl
 import threading
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urlparse, urlunparse
 
 
@@ -75,22 +76,32 @@ class TcpProxy:
 
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
         try:
-            while self._up.is_set():
-                ready, _, _ = select.select([a, b], [], [], 0.2)
-                for src in ready:
-                    data = src.recv(65536)
-                    if not data:
-                        return
-                    (b if src is a else a).sendall(data)
-        except OSError:
-            pass
+            pipe_both_ways(a, b, self._up.is_set)
         finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.close()
             with self._lock:
                 self._conns.discard(a)
                 self._conns.discard(b)
+
+
+def pipe_both_ways(a: socket.socket, b: socket.socket, running: Callable[[], bool]) -> None:
+    """Copies bytes both ways until either side closes or ``running()`` turns false, then closes
+    both. TLS-aware: bytes an ``SSLSocket`` already decrypted (``pending()``) are read first."""
+    try:
+        while running():
+            ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
+            if not ready:
+                ready, _, _ = select.select([a, b], [], [], 0.2)
+            for src in ready:
+                data = src.recv(65536)
+                if not data:
+                    return
+                (b if src is a else a).sendall(data)
+    except OSError:  # includes ssl.SSLError
+        return
+    finally:
+        for s in (a, b):
+            with contextlib.suppress(OSError):
+                s.close()
 
 
 @contextlib.contextmanager

@@ -34,7 +34,6 @@ import http.client
 import ipaddress
 import json
 import os
-import select
 import socket
 import ssl
 import struct
@@ -44,6 +43,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlparse
+
+from tests.integration.proxy import pipe_both_ways
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,26 +106,6 @@ def server_context(pki: Pki) -> ssl.SSLContext:
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(pki.cert, pki.key)
     return ctx
-
-
-def _pipe(a: socket.socket, b: socket.socket, closed: threading.Event) -> None:
-    """Copies bytes both ways until either side closes (TLS-aware: checks ``pending()``)."""
-    try:
-        while not closed.is_set():
-            ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
-            if not ready:
-                ready, _, _ = select.select([a, b], [], [], 0.2)
-            for src in ready:
-                data = src.recv(65536)
-                if not data:
-                    return
-                (b if src is a else a).sendall(data)
-    except (OSError, ssl.SSLError):
-        return
-    finally:
-        for s in (a, b):
-            with contextlib.suppress(OSError):
-                s.close()
 
 
 class _TcpServer:
@@ -200,7 +181,7 @@ class TlsTcpProxy(_TcpServer):
         self.accepted += 1
         upstream = socket.create_connection(self.target, timeout=10)
         upstream.settimeout(None)
-        _pipe(tls, upstream, self.closed)
+        pipe_both_ways(tls, upstream, lambda: not self.closed.is_set())
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,7 +369,7 @@ class KafkaSaslProxy(_TcpServer):
         self.logins[user] = self.logins.get(user, 0) + 1
         client.settimeout(None)
         upstream.settimeout(None)
-        _pipe(client, upstream, self.closed)
+        pipe_both_ways(client, upstream, lambda: not self.closed.is_set())
 
     def _authenticate(self, client: socket.socket, upstream: socket.socket) -> str | None:
         """Runs the pre-authentication part of a connection; the user name on success."""
