@@ -35,7 +35,6 @@ from typing import Sequence
 from .data_io import (
     NUSAX_LANGS,
     LabelledText,
-    NerSentence,
     map_ner_tag,
     read_bio,
     read_jsonl,
