@@ -58,3 +58,16 @@ def test_regions_match_capitalized_only(extractor) -> None:
     assert not {t for t, _ in found} & {"batu", "pati"}
     assert gaz.canonical("Pangkal Pinang") == ("LOC", "Pangkalpinang")
     assert gaz.canonical("Bau Bau") == gaz.canonical("Baubau") == ("LOC", "Bau Bau")
+
+
+def test_build_command_writes_loadable_file(tmp_path, extractor) -> None:
+    csv_file = tmp_path / "regencies.csv"
+    csv_file.write_text("code,province_code,name\n74.05,74,Kabupaten Konawe\n35.78,35,Kota Surabaya\n")
+    out = tmp_path / "regions.jsonl"
+    assert gb.main(["--regencies", str(csv_file), "--out", str(out)]) == 0
+    head = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert head["covered_by_hand_list"] == ["Kota Surabaya"]
+    gaz = Gazetteer.load(extractor.nlp, [gb.HAND_FILE, out])
+    assert gaz.canonical("Konawe") == ("LOC", "Konawe")
+    doc = extractor.nlp.make_doc("Banjir melanda Konawe sejak pagi")
+    assert [doc[s.start:s.end].text for s in gaz.spans(doc)] == ["Konawe"]
