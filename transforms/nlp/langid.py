@@ -103,6 +103,8 @@ class LanguageIdentifier:
         self.model = model
         self.labels = list(model.labels)
         self.ms_markers, self.id_markers = markers or load_markers()
+        # first words of the multi-word markers: only windows starting with one are joined
+        self._gram_starts = frozenset(m.split(" ")[0] for m in self.ms_markers | self.id_markers if " " in m)
         self._prior = np.array([_SHORT_PRIOR.get(l, 0.0) for l in self.labels], dtype=np.float32)
 
     @classmethod
@@ -126,7 +128,11 @@ class LanguageIdentifier:
         """Malay marker count minus Indonesian marker count (one- to three-word markers)."""
         score = 0
         for i, w in enumerate(words):
-            for gram in (w, " ".join(words[i - 1 : i + 1]) if i else "", " ".join(words[i - 2 : i + 1]) if i > 1 else ""):
+            grams = [w]
+            for n in (2, 3):
+                if i + 1 >= n and words[i + 1 - n] in self._gram_starts:
+                    grams.append(" ".join(words[i + 1 - n : i + 1]))
+            for gram in grams:
                 if gram in self.ms_markers:
                     score += 1
                 elif gram in self.id_markers:
