@@ -118,6 +118,19 @@ class Entity:
         }
 
 
+def read_gazetteer_entries(path: str | Path | Sequence[str | Path] | None = None) -> list[dict]:
+    """The entries (lines with a ``label``) of JSONL gazetteer files, in file order;
+    ``None`` reads :data:`GAZETTEER_FILES`."""
+    if path is None:
+        files = [_DATA_DIR / name for name in GAZETTEER_FILES]
+    elif isinstance(path, (str, Path)):
+        files = [Path(path)]
+    else:
+        files = [Path(p) for p in path]
+    entries = (json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [e for e in entries if "label" in e]
+
+
 class Gazetteer:
     """Alias -> (label, canonical) table with spaCy phrase matchers."""
 
@@ -161,19 +174,7 @@ class Gazetteer:
         By default the hand-written list and the generated regencies/cities list; an alias
         listed twice keeps its first entry.
         """
-        if path is None:
-            files = [_DATA_DIR / name for name in GAZETTEER_FILES]
-        elif isinstance(path, (str, Path)):
-            files = [Path(path)]
-        else:
-            files = [Path(p) for p in path]
-        entries = [
-            json.loads(line)
-            for file in files
-            for line in file.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        return cls(entries, nlp)
+        return cls(read_gazetteer_entries(path), nlp)
 
     def canonical(self, text: str) -> tuple[str, str] | None:
         """(label, canonical) for an alias, case-insensitive, or None."""

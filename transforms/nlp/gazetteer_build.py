@@ -51,12 +51,12 @@ def read_regencies(path: str | Path) -> list[tuple[str, str]]:
 
 def hand_lookup(path: str | Path = HAND_FILE) -> dict[str, str]:
     """Lower-cased alias -> canonical name for every entry of the hand-written gazetteer."""
+    from .entities import read_gazetteer_entries
+
     out: dict[str, str] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line) if line.strip() else {}
-        if "label" in entry:
-            for alias in entry.get("aliases") or [entry["canonical"]]:
-                out.setdefault(alias.lower(), entry["canonical"])
+    for entry in read_gazetteer_entries(path):
+        for alias in entry.get("aliases") or [entry["canonical"]]:
+            out.setdefault(alias.lower(), entry["canonical"])
     return out
 
 
