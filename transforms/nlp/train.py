@@ -255,11 +255,8 @@ def train_ner(
         best.tokenizer = make_fast_id_tokenizer(best)
         best.config["nlp"]["tokenizer"] = {"@tokenizers": FACTORY_NAME}
         best.to_disk(target)
-    from spacy.util import load_config
-
-    spacy_seed = load_config(cfg_path)["system"]["seed"]
     return {"dir": "ner", "n_train": n_train, "upsample": upsample, "dropped_labels": ["EVT", "FNB"],
-            "config": cfg_path.name, "spacy_seed": spacy_seed}
+            "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"]}
 
 
 #: Corpora whose words may ship in the gate's lists (NER-UI has no redistribution licence).
