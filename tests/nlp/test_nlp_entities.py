@@ -54,6 +54,22 @@ def test_ambiguous_aliases_need_case(extractor) -> None:
     assert not [e for e in ents if e.source == "gazetteer"]
 
 
+def test_exact_aliases_match_only_capitalized_or_upper() -> None:
+    import spacy
+
+    from transforms.nlp.entities import Gazetteer
+
+    nlp = spacy.blank("id")
+    gaz = Gazetteer([{"label": "LOC", "canonical": "Malang", "aliases": ["Malang"], "exact": ["Malang"]},
+                     {"label": "LOC", "canonical": "Surabaya", "aliases": ["Surabaya"]}], nlp)
+    found = lambda text: [s.text for s in gaz.spans(nlp.make_doc(text))]  # noqa: E731
+    assert found("nasib malang di surabaya") == ["surabaya"]
+    assert found("dari Malang ke MALANG") == ["Malang", "MALANG"]
+    for line in GAZ.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        assert set(entry.get("exact", ())) <= set(entry.get("aliases", ())), entry
+
+
 def test_model_entities(extractor) -> None:
     text = "Menteri Keuangan Sri Mulyani bertemu Bambang Susanto di kantor Bank Mandiri di Surabaya."
     ents = extractor.extract_batch([text])[0]

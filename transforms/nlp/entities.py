@@ -29,17 +29,6 @@ GAZETTEER_FILES = ("gazetteer_id.jsonl", "gazetteer_regions.jsonl")
 #: Languages the NER model was trained for (Malay shares Indonesian's orthography).
 NER_LANGUAGES: frozenset[str] = frozenset({"id", "en", "ms"})
 
-# Aliases that are ordinary words (or too short) when lower-cased: matched case-sensitively only.
-_CASE_SENSITIVE = frozenset(
-    """pan bin big its as ui ub ri sig ksp mega batu solo padang malang puncak nusantara garuda astra grab xl
-    im3 gelora tegal ambon palu riau jawa bali jambi papua maluku aceh nu pln kai ppp ntb ntt dki diy nad
-    lampung banten medan depok bogor serang sabang kudus garut subang sumba flores dumai bontang bitung
-    kediri madiun blitar jember gresik sleman bantul binjai tarakan ternate sorong timika mataram kupang
-    lombok belanda jepang cina china as usa ikn gbk whoosh gojek grab shopee astra xl bsi pks pkb pkn pdip
-    psi mui idi its pgn jne krl kci sbs nusa unair unpad undip gus dur risma ahok anies ganjar gibran luhut
-    khofifah prabowo jokowi sby ahy mahfud puan habibie soekarno soeharto bulog pelni damri""".split()
-)
-
 
 #: ``enrichment_skipped`` reason when the candidate gate spares a post the NER model.
 NO_CANDIDATE = "ner:no_entity_candidate"
@@ -153,7 +142,7 @@ class Gazetteer:
                     continue
                 self.lookup[key] = (label, canonical)
                 doc = nlp.make_doc(alias)
-                if key in _CASE_SENSITIVE or key in exact or len(key) <= 3:
+                if key in exact or len(key) <= 3:  # ordinary words in lower case, or too short
                     exact_docs.setdefault(key, []).append(doc)
                     # also the Title-case and UPPER variants for all-lower / mixed inputs
                     for variant in {alias.upper(), alias.title()} - {alias}:
