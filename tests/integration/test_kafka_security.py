@@ -18,7 +18,10 @@ and the test checks that the password shows up neither in the log nor in the com
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -53,18 +56,26 @@ def tansu(advertised: str | None = None, port: int | None = None,
            "--storage-engine", "memory://tansu/"]
     if authentication:
         cmd.append("--authentication")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    # Tansu's log goes to a file (not an unread pipe); a failing test prints its tail.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 20
         while True:
             with contextlib.suppress(OSError):
-                import socket
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
+                if proc.poll() is None:
+                    break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"tansu did not start: {proc.stderr.read().decode()[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"tansu did not start: {log.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
+        try:
+            yield f"127.0.0.1:{port}"
+        except BaseException:
+            log.seek(0)
+            print("tansu log (tail):\n" + log.read().decode(errors="replace")[-4000:], file=sys.stderr)
+            raise
     finally:
         proc.terminate()
         try:
@@ -72,23 +83,29 @@ def tansu(advertised: str | None = None, port: int | None = None,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+        log.close()
 
 
 @contextlib.contextmanager
 def secured_kafka(protocol: str, pki: Pki) -> Iterator[tuple[str, dict[str, Any]]]:
     """Tansu behind the proxies ``protocol`` needs; yields (bootstrap, proxies by name).
 
-    Tansu advertises the outermost proxy, so every connection a client opens is secured."""
-    broker_port, = free_ports("127.0.0.1", 1)
+    Tansu advertises the outermost proxy, so every connection a client opens is secured.
+    The broker's port stays bound until the proxies have bound theirs: a free port handed back
+    to the kernel could otherwise be given to a proxy, which would then forward to itself."""
     proxies: dict[str, Any] = {}
-    front = f"127.0.0.1:{broker_port}"
     with contextlib.ExitStack() as stack:
+        held = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        held.bind(("127.0.0.1", 0))
+        broker_port = held.getsockname()[1]
+        front = f"127.0.0.1:{broker_port}"
         if protocol.startswith("SASL"):
             proxies["sasl"] = stack.enter_context(KafkaSaslProxy(front, {USER: PASSWORD}))
             front = proxies["sasl"].address
         if protocol.endswith("SSL"):
             proxies["tls"] = stack.enter_context(TlsTcpProxy(front, pki))
             front = proxies["tls"].address
+        held.close()
         stack.enter_context(tansu(advertised=front, port=broker_port))
         yield front, proxies
 
