@@ -32,6 +32,8 @@ def test_region_entries_rules(tmp_path) -> None:
     assert by["Bekasi"]["official"] == ["Kabupaten Bekasi", "Kota Bekasi"]
     assert by["Pangkalpinang"]["aliases"] == ["Pangkal Pinang"]  # the hand list's spelling stays canonical
     assert all(e["label"] == "LOC" and e["exact"] == e["aliases"] for e in entries)
+    assert by["Bekasi"]["lower_after_cue"] == ["Bekasi"]
+    assert "lower_after_cue" not in by["Pati"]  # "pati" (starch) is an ordinary word
     out = tmp_path / "g.jsonl"
     gb.write_entries(entries, out, "a test", ["Kota Surabaya"])
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -48,6 +50,18 @@ def test_shipped_regions_file_covers_all_regencies() -> None:
     known = gb.hand_lookup()
     assert not any(a.lower() in known for e in entries for a in e["aliases"])
     assert all(e["exact"] == e["aliases"] for e in entries)
+    cued = {a.lower() for e in entries for a in e.get("lower_after_cue", ())}
+    assert cued <= {a.lower() for e in entries for a in e["aliases"]}
+    assert not cued & gb.ORDINARY_WORDS and len(cued) > 400
+
+
+def test_regions_match_lower_case_after_a_place_word(extractor) -> None:
+    gaz = Gazetteer.load(extractor.nlp)
+    found = lambda text: [s.kb_id_ for s in gaz.spans(extractor.nlp.make_doc(text))]  # noqa: E731
+    assert found("banjir di jombang, otw wonosobo, pemkab aceh besar") == ["jombang", "wonosobo", "aceh besar"]
+    assert found("jombang wonosobo") == []  # no place word before them
+    assert found("duduk di batang pohon, otw pati") == []  # ordinary words stay Capitalized-only
+    assert found("Banjir di Jombang") == ["jombang"]  # once, from the exact matcher
 
 
 def test_regions_match_capitalized_only(extractor) -> None:

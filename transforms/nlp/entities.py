@@ -29,6 +29,13 @@ GAZETTEER_FILES = ("gazetteer_id.jsonl", "gazetteer_regions.jsonl")
 #: Languages the NER model was trained for (Malay shares Indonesian's orthography).
 NER_LANGUAGES: frozenset[str] = frozenset({"id", "en", "ms"})
 
+#: Words after which a gazetteer alias listed in ``lower_after_cue`` also matches in lower case
+#: ("banjir di jombang", "otw wonosobo", "pemkab sleman"; Javanese "nang", Sundanese "ka").
+PLACE_CUES: frozenset[str] = frozenset(
+    """di ke dari sampai menuju otw asal dekat sekitar wilayah daerah warga kabupaten kab kab. kota
+    pemkab pemkot bupati walikota nang neng menyang saka ka""".split()
+)
+
 
 #: ``enrichment_skipped`` reason when the candidate gate spares a post the NER model.
 NO_CANDIDATE = "ner:no_entity_candidate"
@@ -129,13 +136,16 @@ class Gazetteer:
         self.lookup: dict[str, tuple[str, str]] = {}
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.cued = PhraseMatcher(nlp.vocab, attr="LOWER")
         exact_docs: dict[str, list] = {}
         lower_docs: dict[str, list] = {}
+        cued_docs: dict[str, list] = {}
         for e in entries:
             if "label" not in e:
                 continue
             label, canonical = e["label"], e["canonical"]
             exact = {a.lower() for a in e.get("exact", ())}
+            cued = {a.lower() for a in e.get("lower_after_cue", ())}
             for alias in e.get("aliases", []) or [canonical]:
                 key = alias.lower()
                 if key in self.lookup:
@@ -143,6 +153,8 @@ class Gazetteer:
                 self.lookup[key] = (label, canonical)
                 doc = nlp.make_doc(alias)
                 if key in exact or len(key) <= 3:  # ordinary words in lower case, or too short
+                    if key in cued:
+                        cued_docs.setdefault(key, []).append(nlp.make_doc(key))
                     exact_docs.setdefault(key, []).append(doc)
                     # also the Title-case and UPPER variants for all-lower / mixed inputs
                     for variant in {alias.upper(), alias.title()} - {alias}:
@@ -154,11 +166,15 @@ class Gazetteer:
             self.exact.add(key, docs)
         for key, docs in lower_docs.items():
             self.lower.add(key, docs)
+        for key, docs in cued_docs.items():
+            self.cued.add(key, docs)
 
     @classmethod
     def load(cls, nlp, path: str | Path | Sequence[str | Path] | None = None) -> "Gazetteer":
         """Read JSONL gazetteer files (one entry per line: label, canonical, aliases, optional
-        ``exact``: aliases matched only as written, Capitalized or UPPER).
+        ``exact``: aliases matched only as written, Capitalized or UPPER; optional
+        ``lower_after_cue``: those of them that also match in lower case right after a word of
+        :data:`PLACE_CUES`).
 
         By default the hand-written list and the generated regencies/cities list; an alias
         listed twice keeps its first entry.
@@ -179,6 +195,11 @@ class Gazetteer:
                 key = doc.vocab.strings[match_id]
                 label, _ = self.lookup[key]
                 out.append(Span(doc, start, end, label=label, kb_id=key))
+        for match_id, start, end in self.cued(doc):
+            # lower-case forms only (the exact matcher has the others), right after a place word
+            if start and doc[start].is_lower and doc[start - 1].lower_ in PLACE_CUES:
+                key = doc.vocab.strings[match_id]
+                out.append(Span(doc, start, end, label=self.lookup[key][0], kb_id=key))
         return out
 
 

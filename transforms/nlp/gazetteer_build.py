@@ -15,6 +15,9 @@ name as in the hand-written list (a two-word name also joined: "Pangkal Pinang" 
 "Surabaya" in "Kota Surabaya", and the model keeps a longer proper span such as
 "Kabupaten Pati" when it finds one. Every alias is ``exact`` (matched Capitalized or UPPER
 only): many of these names are ordinary words in lower case ("batu", "landak", "karo", "metro").
+Informal posts are often all lower case ("banjir di jombang"), so an alias that is not an
+ordinary word (:data:`ORDINARY_WORDS`) is also listed in ``lower_after_cue``: it matches in
+lower case too, right after a place word such as "di" or "kabupaten" (``entities.PLACE_CUES``).
 """
 from __future__ import annotations
 
@@ -30,6 +33,16 @@ REGIONS_FILE = _DATA_DIR / "gazetteer_regions.jsonl"
 HAND_FILE = _DATA_DIR / "gazetteer_id.jsonl"
 
 _KINDS = ("Kabupaten", "Kota")
+
+#: Regency / city names (lower case) that are also everyday words or given names in Indonesian,
+#: Javanese, Sundanese, Minang or English: "di batang pohon", "batu bara", "buru-buru", "karo"
+#: (Javanese "with"), "walikota bima arya". They match only Capitalized or UPPER.
+ORDINARY_WORDS = frozenset({
+    "agam", "asahan", "badung", "banjar", "batang", "batu bara", "batubara", "bau bau", "bima",
+    "bone", "bungo", "buru", "gunung mas", "karo", "kaur", "ketapang", "kuningan", "lahat",
+    "landak", "lebak", "lima puluh kota", "lingga", "metro", "pati", "pulang pisau",
+    "sungai penuh", "tanah bumbu", "tanah datar", "tanah laut", "tebing tinggi", "tebingtinggi",
+})
 
 
 def split_regency(name: str) -> tuple[str, str]:
@@ -78,8 +91,12 @@ def region_entries(regencies: Sequence[tuple[str, str]], known: dict[str, str]) 
         if not aliases:
             continue
         canonical = next((known[f.lower()] for f in forms if f.lower() in known), bare)
-        entries.append({"label": "LOC", "canonical": canonical, "aliases": aliases, "exact": aliases,
-                        "official": names})
+        entry = {"label": "LOC", "canonical": canonical, "aliases": aliases, "exact": aliases}
+        cued = [a for a in aliases if a.lower() not in ORDINARY_WORDS]
+        if cued:
+            entry["lower_after_cue"] = cued
+        entry["official"] = names
+        entries.append(entry)
     return entries
 
 
