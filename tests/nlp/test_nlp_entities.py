@@ -70,6 +70,17 @@ def test_exact_aliases_match_only_capitalized_or_upper() -> None:
         assert set(entry.get("exact", ())) <= set(entry.get("aliases", ())), entry
 
 
+def test_hand_list_in_lower_case_posts(extractor) -> None:
+    from transforms.nlp.entities import Gazetteer
+
+    gaz = Gazetteer.load(extractor.nlp)
+    found = lambda text: [s.kb_id_ for s in gaz.spans(extractor.nlp.make_doc(text))]  # noqa: E731
+    assert found("jokowi sama prabowo, gojek error lagi") == ["jokowi", "prabowo", "gojek"]
+    assert found("liburan ke bali, aku wis bali") == ["bali"]  # Javanese "bali" (back): place word needed
+    assert found("rumahnya di serang maling, palu dan batu") == []  # "serang" (attack) stays Capitalized-only
+    assert found("Rumahnya di Serang") == ["serang"]
+
+
 def test_model_entities(extractor) -> None:
     text = "Menteri Keuangan Sri Mulyani bertemu Bambang Susanto di kantor Bank Mandiri di Surabaya."
     ents = extractor.extract_batch([text])[0]
