@@ -59,7 +59,8 @@ def test_regions_match_lower_case_after_a_place_word(extractor) -> None:
     gaz = Gazetteer.load(extractor.nlp)
     found = lambda text: [s.kb_id_ for s in gaz.spans(extractor.nlp.make_doc(text))]  # noqa: E731
     assert found("banjir di jombang, otw wonosobo, pemkab gayo lues") == ["jombang", "wonosobo", "gayo lues"]
-    assert found("jombang wonosobo") == []  # no place word before them
+    assert found("pemkab. wakatobi") == ["wakatobi"]
+    assert found("jombang wonosobo, ya. sumenep") == []  # no place word before them
     assert found("duduk di batang pohon, otw pati") == []  # ordinary words stay Capitalized-only
     assert found("Banjir di Jombang") == ["jombang"]  # once, from the exact matcher
 

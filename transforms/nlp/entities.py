@@ -197,7 +197,9 @@ class Gazetteer:
                 out.append(Span(doc, start, end, label=label, kb_id=key))
         for match_id, start, end in self.cued(doc):
             # lower-case forms only (the exact matcher has the others), right after a place word
-            if start and doc[start].is_lower and doc[start - 1].lower_ in PLACE_CUES:
+            # ("kab. jombang" is tokenized "kab", ".", "jombang")
+            cue = start - 2 if start >= 2 and doc[start - 1].text == "." else start - 1
+            if cue >= 0 and doc[start].is_lower and doc[cue].lower_ in PLACE_CUES:
                 key = doc.vocab.strings[match_id]
                 out.append(Span(doc, start, end, label=self.lookup[key][0], kb_id=key))
         return out
