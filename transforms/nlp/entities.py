@@ -127,6 +127,13 @@ def read_gazetteer_entries(path: str | Path | Sequence[str | Path] | None = None
     return [e for e in entries if "label" in e]
 
 
+def _after_place_word(doc, start: int) -> bool:
+    """Whether token ``start`` follows a word of :data:`PLACE_CUES` ("di jombang"; also
+    "kab. jombang", tokenized "kab", ".", "jombang")."""
+    cue = start - 2 if start >= 2 and doc[start - 1].text == "." else start - 1
+    return cue >= 0 and doc[cue].lower_ in PLACE_CUES
+
+
 class Gazetteer:
     """Alias -> (label, canonical) table with spaCy phrase matchers."""
 
@@ -136,10 +143,10 @@ class Gazetteer:
         self.lookup: dict[str, tuple[str, str]] = {}
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.cued = PhraseMatcher(nlp.vocab, attr="LOWER")
+        #: keys whose lower-case form (an ``exact`` pattern too) counts only after a place word
+        self.cued: set[str] = set()
         exact_docs: dict[str, list] = {}
         lower_docs: dict[str, list] = {}
-        cued_docs: dict[str, list] = {}
         for e in entries:
             if "label" not in e:
                 continue
@@ -153,21 +160,21 @@ class Gazetteer:
                 self.lookup[key] = (label, canonical)
                 doc = nlp.make_doc(alias)
                 if key in exact or len(key) <= 3:  # ordinary words in lower case, or too short
-                    if key in cued:
-                        cued_docs.setdefault(key, []).append(nlp.make_doc(key))
                     exact_docs.setdefault(key, []).append(doc)
                     # also the Title-case and UPPER variants for all-lower / mixed inputs
                     for variant in {alias.upper(), alias.title()} - {alias}:
                         if len(key) > 3 or alias.isupper():
                             exact_docs[key].append(nlp.make_doc(variant))
+                    if key in cued:
+                        self.cued.add(key)
+                        if key != alias:
+                            exact_docs[key].append(nlp.make_doc(key))
                 else:
                     lower_docs.setdefault(key, []).append(doc)
         for key, docs in exact_docs.items():
             self.exact.add(key, docs)
         for key, docs in lower_docs.items():
             self.lower.add(key, docs)
-        for key, docs in cued_docs.items():
-            self.cued.add(key, docs)
 
     @classmethod
     def load(cls, nlp, path: str | Path | Sequence[str | Path] | None = None) -> "Gazetteer":
@@ -190,18 +197,11 @@ class Gazetteer:
         from spacy.tokens import Span
 
         out = []
-        for matcher in (self.exact, self.lower):
-            for match_id, start, end in matcher(doc):
-                key = doc.vocab.strings[match_id]
-                label, _ = self.lookup[key]
-                out.append(Span(doc, start, end, label=label, kb_id=key))
-        for match_id, start, end in self.cued(doc):
-            # lower-case forms only (the exact matcher has the others), right after a place word
-            # ("kab. jombang" is tokenized "kab", ".", "jombang")
-            cue = start - 2 if start >= 2 and doc[start - 1].text == "." else start - 1
-            if cue >= 0 and doc[start].is_lower and doc[cue].lower_ in PLACE_CUES:
-                key = doc.vocab.strings[match_id]
-                out.append(Span(doc, start, end, label=self.lookup[key][0], kb_id=key))
+        for match_id, start, end in self.exact(doc) + self.lower(doc):
+            key = doc.vocab.strings[match_id]
+            if key in self.cued and doc[start].is_lower and not _after_place_word(doc, start):
+                continue
+            out.append(Span(doc, start, end, label=self.lookup[key][0], kb_id=key))
         return out
 
 
