@@ -71,9 +71,7 @@ def test_exact_aliases_match_only_capitalized_or_upper() -> None:
 
 
 def test_hand_list_in_lower_case_posts(extractor) -> None:
-    from transforms.nlp.entities import Gazetteer
-
-    gaz = Gazetteer.load(extractor.nlp)
+    gaz = extractor.gazetteer  # the default files, already loaded
     found = lambda text: [s.kb_id_ for s in gaz.spans(extractor.nlp.make_doc(text))]  # noqa: E731
     assert found("jokowi sama prabowo, gojek error lagi") == ["jokowi", "prabowo", "gojek"]
     assert found("liburan ke bali, aku wis bali") == ["bali"]  # Javanese "bali" (back): place word needed

@@ -56,7 +56,7 @@ def test_shipped_regions_file_covers_all_regencies() -> None:
 
 
 def test_regions_match_lower_case_after_a_place_word(extractor) -> None:
-    gaz = Gazetteer.load(extractor.nlp)
+    gaz = extractor.gazetteer  # the default files, already loaded
     found = lambda text: [s.kb_id_ for s in gaz.spans(extractor.nlp.make_doc(text))]  # noqa: E731
     assert found("banjir di jombang, otw wonosobo, pemkab gayo lues") == ["jombang", "wonosobo", "gayo lues"]
     assert found("pemkab. wakatobi") == ["wakatobi"]
@@ -66,7 +66,7 @@ def test_regions_match_lower_case_after_a_place_word(extractor) -> None:
 
 
 def test_regions_match_capitalized_only(extractor) -> None:
-    gaz = Gazetteer.load(extractor.nlp)
+    gaz = extractor.gazetteer  # the default files, already loaded
     doc = extractor.nlp.make_doc("Banjir di Pati dan WAKATOBI, batu besar jatuh; pati singkong murah")
     found = {(doc[s.start:s.end].text, s.label_) for s in gaz.spans(doc)}
     assert ("Pati", "LOC") in found and ("WAKATOBI", "LOC") in found
