@@ -72,7 +72,7 @@ def hand_loop(bootstrap: str, es_url: str, topic: str, n: int, prefix: str) -> f
         actions = []
         for records in consumer.poll(timeout_ms=500, max_records=500).values():
             for r in records:
-                post, _ = decode_payload(r.value, resolver, reader, 1 << 20)
+                post, _, _ = decode_payload(r.value, resolver, reader, 1 << 20)
                 actions.append(bulk_action(normalize_post(post, r.value, r.topic, r.partition, r.offset), config))
         if actions:
             helpers.bulk(client, actions, raise_on_error=False)

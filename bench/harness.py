@@ -250,7 +250,7 @@ while seen < {n}:
     docs = []
     for records in consumer.poll(timeout_ms=500, max_records=256).values():
         for r in records:
-            post, _ = decode_payload(r.value, resolver, reader, 1 << 20)
+            post, _, _ = decode_payload(r.value, resolver, reader, 1 << 20)
             docs.append(normalize_post(post, r.value, r.topic, r.partition, r.offset))
     if not docs:
         continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import struct
 import threading
 import time
@@ -31,6 +32,11 @@ import schemas
 MAGIC_BYTE = 0
 WIRE_HEADER = struct.Struct(">bI")
 _MAX_JSON_DEPTH = 64
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE_RE = re.compile(rb"\\u[dD][89a-fA-F]")  # JSON's only way to carry one
+#: Fields that make the document id or name the author: a lone surrogate there is a dead letter
+#: (replacing it could merge two different posts or accounts); anywhere else it becomes U+FFFD.
+IDENTITY_FIELDS = ("platform", "post_id", "author.id")
 
 
 class DecodeError(ValueError):
@@ -133,6 +139,9 @@ def decode_confluent(payload: bytes, resolver: SchemaResolver, reader_schema: An
         record = fastavro.schemaless_reader(body, writer, reader_schema)
     except EOFError as e:
         raise DecodeError("avro_truncated", f"Avro body ends early (schema id {schema_id})") from e
+    except UnicodeDecodeError as e:
+        raise DecodeError("invalid_utf8", f"an Avro string is not valid UTF-8 (schema id {schema_id}): "
+                                          f"{e.reason} at byte {e.start}") from e
     except fastavro.read.SchemaResolutionError as e:
         raise DecodeError("avro_incompatible_schema",
                           f"schema id {schema_id} cannot be read as {reader_schema['name']}: {e}") from e
@@ -165,6 +174,11 @@ def _json_depth_ok(payload: bytes) -> bool:
         elif ch in (0x7D, 0x5D):
             depth -= 1
     return True
+
+
+def may_hold_surrogates(payload: bytes) -> bool:
+    """Whether a JSON payload has a ``\\uD800``-``\\uDFFF`` escape (cheap pre-check)."""
+    return _ESCAPED_SURROGATE_RE.search(payload) is not None
 
 
 def decode_json(payload: bytes) -> dict[str, Any]:
@@ -308,6 +322,48 @@ def coerce_raw_post(obj: Mapping[str, Any], now_ms: int | None = None) -> dict[s
         "lang_hint": _str(obj.get("lang_hint"), "lang_hint"),
         "extras": {str(k): str(v) for k, v in extras.items()},
     }
+
+
+def safe_text(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD, so that it encodes as UTF-8."""
+    if text.isascii() or not _SURROGATE_RE.search(text):
+        return text
+    return _SURROGATE_RE.sub("\ufffd", text)
+
+
+def _repair(value: Any, path: str, repaired: list[str]) -> Any:
+    if isinstance(value, str):
+        if value.isascii() or not _SURROGATE_RE.search(value):
+            return value
+        if path in IDENTITY_FIELDS:
+            at = _SURROGATE_RE.search(value).start()
+            raise DecodeError("invalid_unicode",
+                              f"field '{path}' holds a lone surrogate U+{ord(value[at]):04X} at "
+                              f"character {at} (an identity field is never altered)")
+        if path not in repaired:
+            repaired.append(path)
+        return _SURROGATE_RE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_repair(k, path, repaired) if isinstance(k, str) else k:
+                _repair(v, f"{path}.{k}" if path in ("author", "engagement", "geo") else path, repaired)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_repair(v, path, repaired) for v in value]
+    return value
+
+
+def repair_text(post: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """(post, repaired fields): every string of a decoded RawPost made valid Unicode.
+
+    JSON's ``\\ud83d`` escape (an emoji cut in half by a collector) and Avro strings read
+    without strict UTF-8 checks can carry lone surrogates, which no UTF-8 encoder (Beam's
+    coders, the Elasticsearch client, Kafka) accepts. They become U+FFFD and the field's path
+    (``text``, ``author.handle``, ``extras``...) is returned, to be recorded in the document's
+    ``repairs``; in an identity field (:data:`IDENTITY_FIELDS`) they raise ``invalid_unicode``.
+    """
+    repaired: list[str] = []
+    out = {k: _repair(v, k, repaired) for k, v in post.items()}
+    return out, repaired
 
 
 def timestamps_from_avro(record: dict[str, Any]) -> dict[str, Any]:

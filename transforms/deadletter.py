@@ -8,16 +8,19 @@ like the original message, so they can be inspected with any Avro-aware tool and
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.coders import coders
 from apache_beam.metrics import Metrics
 
 import schemas
-from transforms.codec import encode_confluent, parsed_schema
+from transforms.codec import encode_confluent, parsed_schema, safe_text
 from transforms.credentials import kafka_client_settings
 from transforms.metrics import DEAD_LETTERS_PUBLISHED, STAGE_DEAD_LETTERS
 
@@ -29,14 +32,15 @@ _MAX_MESSAGE_CHARS = 2000
 def dead_letter(payload: bytes | None, key: bytes | None, kind: str, message: str, stage: str,
                 topic: str | None = None, partition: int | None = None,
                 offset: int | None = None) -> dict[str, Any]:
-    """A DeadLetter record (see ``schemas/avro/dead_letter.avsc``)."""
+    """A DeadLetter record (see ``schemas/avro/dead_letter.avsc``). The message may quote the bad
+    input: it is cut and its lone surrogates replaced, so the letter itself always encodes."""
     return {
-        "payload": payload or b"",
-        "key": key,
+        "payload": bytes(payload or b""),
+        "key": bytes(key) if key is not None else None,
         "error_kind": kind,
-        "message": message[:_MAX_MESSAGE_CHARS],
+        "message": safe_text(message[:_MAX_MESSAGE_CHARS]),
         "stage": stage,
-        "topic": topic,
+        "topic": safe_text(topic) if topic is not None else None,
         "partition": partition,
         "offset": offset,
         "failed_at": int(time.time() * 1000),
@@ -62,9 +66,21 @@ def raw_payload_bytes(raw: str) -> bytes:
 
 def dead_letter_for_post(post: dict[str, Any], kind: str, message: str, stage: str) -> dict[str, Any]:
     """A DeadLetter for a post that failed after decoding (it carries its raw payload)."""
-    return dead_letter(raw_payload_bytes(post.get("raw") or ""), (post.get("doc_id") or "").encode(),
-                       kind, message, stage, post.get("source_topic"), post.get("source_partition"),
-                       post.get("source_offset"))
+    return dead_letter(raw_payload_bytes(safe_text(post.get("raw") or "")),
+                       safe_text(post.get("doc_id") or "").encode(), kind, message, stage,
+                       post.get("source_topic"), post.get("source_partition"), post.get("source_offset"))
+
+
+def dead_letter_for_element(element: Any, kind: str, message: str, stage: str) -> dict[str, Any]:
+    """A DeadLetter for any element a stage handles: a decoded ``SourcedPost`` (or a Kafka
+    record: both carry the message), a document, or anything else (kept as its ``repr``)."""
+    if hasattr(element, "partition") and hasattr(element, "offset"):
+        payload = getattr(element, "payload", None) or getattr(element, "value", None)
+        return dead_letter(payload, element.key, kind, message, stage, element.topic,
+                           element.partition, element.offset)
+    if isinstance(element, dict) and "doc_id" in element:
+        return dead_letter_for_post(element, kind, message, stage)
+    return dead_letter(safe_text(repr(element)[:4096]).encode(), None, kind, message, stage)
 
 
 class DeadLetterCounter:
@@ -80,6 +96,84 @@ class DeadLetterCounter:
             counter = self._counters[kind] = Metrics.counter(f"pantau.{self.stage}", f"dead_letter_{kind}")
         counter.inc()
         STAGE_DEAD_LETTERS.labels(self.stage, kind).inc()  # Prometheus (kinds are a fixed set)
+
+
+def rebuilt_dead_letter(letter: Any, reason: str, stage: str) -> dict[str, Any]:
+    """A well-formed DeadLetter from a broken one, keeping every field of the right type."""
+    letter = letter if isinstance(letter, dict) else {}
+
+    def typed(field: str, kind: type) -> Any:
+        value = letter.get(field)
+        return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+    return dead_letter(typed("payload", bytes), typed("key", bytes),
+                       safe_text(typed("error_kind", str) or "unencodable_record"),
+                       f"{safe_text(typed('message', str) or '')} (dead letter rebuilt: {reason})",
+                       safe_text(typed("stage", str) or stage), typed("topic", str),
+                       typed("partition", int), typed("offset", int))
+
+
+_ELEMENT_CODER = coders.FastPrimitivesCoder()
+
+
+def unencodable_reason(element: Any) -> str | None:
+    """Why the runner could not encode ``element`` between stages, or None when it can.
+
+    This is the coder Beam uses for pantau's PCollections (dicts, tuples, strings, bytes); the
+    runner also encodes samples of every PCollection to estimate their size, so an element it
+    cannot encode fails the bundle wherever the sample falls, outside any stage's own code.
+    """
+    try:
+        _ELEMENT_CODER.encode(element)
+    except Exception as e:  # noqa: BLE001 - any failure of the coder is the answer
+        return f"{type(e).__name__}: {e}"
+    return None
+
+
+def guard_outputs(stage: str):
+    """Decorates a DoFn ``process`` generator: the last-resort guard of a stage's outputs.
+
+    Every main-output element is checked with :func:`unencodable_reason` before it leaves the
+    stage; one the runner could not encode leaves as an ``unencodable_record`` dead letter
+    instead of failing the bundle (and the stream) in Beam's coder. Dead letters built by the
+    stage are checked too and, if broken, rebuilt from what can be kept.
+    """
+    def decorate(process: Callable[..., Iterable[Any] | None]):
+        @functools.wraps(process)
+        def wrapper(self, element, *args, **kwargs) -> Iterator[Any]:
+            result = process(self, element, *args, **kwargs)
+            if result is None:
+                return
+            for item in result:
+                if isinstance(item, pvalue.TaggedOutput):
+                    reason = unencodable_reason(item.value)
+                    if reason is not None:
+                        item = pvalue.TaggedOutput(item.tag, rebuilt_dead_letter(item.value, reason, stage))
+                    yield item
+                    continue
+                reason = unencodable_reason(item)
+                if reason is None:
+                    yield item
+                    continue
+                _GUARD_COUNTERS.inc(stage)
+                yield pvalue.TaggedOutput(DEAD_LETTER_TAG, dead_letter_for_element(
+                    item, "unencodable_record", f"the runner cannot encode this record: {reason}", stage))
+        return wrapper
+    return decorate
+
+
+class _GuardCounters:
+    def __init__(self):
+        self._by_stage: dict[str, DeadLetterCounter] = {}
+
+    def inc(self, stage: str) -> None:
+        counter = self._by_stage.get(stage)
+        if counter is None:
+            counter = self._by_stage[stage] = DeadLetterCounter(stage)
+        counter.inc("unencodable_record")
+
+
+_GUARD_COUNTERS = _GuardCounters()
 
 
 class _SharedProducers:
@@ -151,7 +245,11 @@ class PublishDeadLettersFn(beam.DoFn):
         if len(payload) > self.max_payload_bytes:  # the dead-letter topic must accept it
             letter = dict(letter, payload=payload[: self.max_payload_bytes],
                           message=f"{letter['message']} (payload truncated from {len(payload)} bytes)")
-        value = encode_confluent(letter, self._schema, self._schema_id)
+        try:
+            value = encode_confluent(letter, self._schema, self._schema_id)
+        except Exception as e:  # noqa: BLE001 - a malformed letter must not stop the stream
+            letter = rebuilt_dead_letter(letter, f"{type(e).__name__}: {e}", letter.get("stage", "?"))
+            value = encode_confluent(letter, self._schema, self._schema_id)
         LOG.warning("dead letter from %s: %s %s (%s-%s@%s)", letter["stage"], letter["error_kind"],
                     letter["message"][:200], letter["topic"], letter["partition"], letter["offset"])
         self._pending.append(self._producer.send(self.topic, key=letter["key"], value=value))

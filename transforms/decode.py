@@ -9,8 +9,9 @@ from apache_beam.metrics import Metrics
 
 import schemas
 from transforms.codec import (DecodeError, SchemaResolver, decode_confluent, decode_json,
-                              is_confluent_avro, parsed_schema, timestamps_from_avro)
-from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter
+                              is_confluent_avro, may_hold_surrogates, parsed_schema, repair_text,
+                              timestamps_from_avro)
+from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter, guard_outputs
 from transforms.kafka_source import KafkaRecord
 from transforms.metrics import instrument
 
@@ -26,20 +27,31 @@ class SourcedPost(NamedTuple):
     partition: int | None
     offset: int | None
     wire_format: str  # avro | json
+    repairs: tuple[str, ...] = ()  # fields whose lone surrogates became U+FFFD
 
 
 def decode_payload(payload: bytes | None, resolver: SchemaResolver, reader_schema: Any,
-                   max_message_bytes: int) -> tuple[dict[str, Any], str]:
-    """(RawPost record, wire format) of one message value; DecodeError when it is not a post."""
+                   max_message_bytes: int) -> tuple[dict[str, Any], str, list[str]]:
+    """(RawPost record, wire format, repaired fields) of one message value; DecodeError when it
+    is not a post.
+
+    Every string of the record is valid Unicode afterwards (see ``codec.repair_text``): Avro
+    strings are read as strict UTF-8 (invalid bytes: ``invalid_utf8``), and JSON's escaped lone
+    surrogates become U+FFFD outside the identity fields (inside them: ``invalid_unicode``).
+    """
     if payload is None or len(payload) == 0:
         raise DecodeError("empty_message", "message value is empty (or a tombstone)")
     if len(payload) > max_message_bytes:
         raise DecodeError("message_too_large",
                           f"message of {len(payload)} bytes exceeds the limit of {max_message_bytes}")
     if is_confluent_avro(payload):
-        return timestamps_from_avro(decode_confluent(payload, resolver, reader_schema)), "avro"
+        return timestamps_from_avro(decode_confluent(payload, resolver, reader_schema)), "avro", []
     if payload.lstrip()[:1] == b"{":
-        return decode_json(payload), "json"
+        post = decode_json(payload)
+        if not may_hold_surrogates(payload):
+            return post, "json", []
+        post, repairs = repair_text(post)
+        return post, "json", repairs
     raise DecodeError("unknown_format",
                       "neither Confluent-framed Avro (magic byte 0) nor a JSON object")
 
@@ -60,9 +72,11 @@ class DecodePostFn(beam.DoFn):
         _, self._reader = parsed_schema(schemas.RAW_POST_SUBJECT, self.schema_dir)
 
     @instrument(STAGE)
+    @guard_outputs(STAGE)
     def process(self, record: KafkaRecord) -> Iterator[Any]:
         try:
-            post, fmt = decode_payload(record.value, self._resolver, self._reader, self.max_message_bytes)
+            post, fmt, repairs = decode_payload(record.value, self._resolver, self._reader,
+                                                self.max_message_bytes)
         except DecodeError as e:
             self.dead.inc(e.kind)
             yield pvalue.TaggedOutput(DEAD_LETTER_TAG, dead_letter(
@@ -77,7 +91,7 @@ class DecodePostFn(beam.DoFn):
             return
         self.decoded.inc()
         yield SourcedPost(post, record.value, record.key, record.topic, record.partition,
-                          record.offset, fmt)
+                          record.offset, fmt, tuple(repairs))
 
 
 class DecodePosts(beam.PTransform):

@@ -13,7 +13,8 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
+from transforms.deadletter import (DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post,
+                                   guard_outputs)
 from transforms.metrics import instrument
 
 STAGE = "enrich"
@@ -52,6 +53,7 @@ class EnrichBatchFn(beam.DoFn):
         self._enricher = Enricher.load(self.model_dir)
 
     @instrument(STAGE, count_in=len)  # Prometheus: records in/out, time per batch
+    @guard_outputs(STAGE)
     def process(self, batch: list[dict[str, Any]]) -> Iterator[Any]:
         self.batch_size.update(len(batch))
         try:

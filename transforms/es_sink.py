@@ -189,7 +189,13 @@ class IndexPostsFn(beam.DoFn):
 
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
         metrics.stage(STAGE).records_in.inc()
-        action = bulk_action(doc, self.config)
+        try:
+            action = bulk_action(doc, self.config)
+        except Exception as e:  # noqa: BLE001 - a document without the fields an action needs
+            self.dead.inc("index_error")
+            yield pvalue.TaggedOutput(DEAD_LETTER_TAG, dead_letter_for_post(
+                doc if isinstance(doc, dict) else {}, "index_error", f"{type(e).__name__}: {e}", STAGE))
+            return
         if not self._buffer:
             self._oldest = time.monotonic()
         self._buffer.append((action, doc))
@@ -239,6 +245,9 @@ class IndexPostsFn(beam.DoFn):
             except TransportError as e:  # connection refused/reset, timeout: nothing was answered
                 LOG.warning("Elasticsearch bulk request failed: %s", e)
                 results = [(False, {"index": {"status": None, "error": str(e)}})] * len(pending)
+            except Exception as e:  # noqa: BLE001 - a document the client cannot serialize
+                pending = self._without_unserializable(pending, out, e)
+                continue
             retry: list[tuple[dict[str, Any], dict[str, Any]]] = []
             for (action, doc), (_, item) in zip(pending, results):
                 result = next(iter(item.values()))
@@ -283,6 +292,26 @@ class IndexPostsFn(beam.DoFn):
             metrics.ES_BACKPRESSURE.inc(delay)
         prom.latency.observe(time.perf_counter() - flush_started)
         return out
+
+    def _without_unserializable(self, pending: list[tuple[dict[str, Any], dict[str, Any]]],
+                                out: "_Outcome", error: Exception) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The bulk failed before it was sent: the documents that serialize, and a dead letter
+        (``unserializable_document``) for each one that does not. Raises when all serialize
+        (then the failure was not the documents' and the bundle must be retried)."""
+        serializer = self._client.transport.serializers.get_serializer("application/json")
+        good = []
+        for action, doc in pending:
+            try:
+                serializer.dumps(action["_source"])
+                good.append((action, doc))
+            except Exception as e:  # noqa: BLE001
+                out.dead_kinds.append("unserializable_document")
+                out.letters.append(dead_letter_for_post(
+                    doc, "unserializable_document",
+                    f"the Elasticsearch client cannot serialize the document: {type(e).__name__}: {e}", STAGE))
+        if len(good) == len(pending):
+            raise error
+        return good
 
     def _applied(self, out: "_Outcome") -> list[dict[str, Any]]:
         """Records an outcome in the Beam metrics (on the bundle's thread); its dead letters."""

@@ -15,7 +15,8 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter, raw_payload_text
+from transforms.deadletter import (DEAD_LETTER_TAG, DeadLetterCounter, dead_letter,
+                                   guard_outputs, raw_payload_text)
 from transforms.decode import SourcedPost
 from transforms.metrics import instrument
 
@@ -81,8 +82,11 @@ def doc_id(platform: str, post_id: str) -> str:
 
 def normalize_post(post: dict[str, Any], payload: bytes, topic: str | None = None,
                    partition: int | None = None, offset: int | None = None,
-                   now_ms: int | None = None) -> dict[str, Any]:
-    """The EnrichedPost document for a valid RawPost, before enrichment."""
+                   now_ms: int | None = None, repairs: Iterable[str] = ()) -> dict[str, Any]:
+    """The EnrichedPost document for a valid RawPost, before enrichment.
+
+    ``repairs`` names the fields the decoder had to make valid Unicode (recorded on the document
+    as ``lone_surrogate:<field>``)."""
     text = post["text"]
     clean = clean_text(text)
     platform = post["platform"].strip().lower()
@@ -116,6 +120,7 @@ def normalize_post(post: dict[str, Any], payload: bytes, topic: str | None = Non
         "sentiment": None,
         "entities": [],
         "enrichment_skipped": [],
+        "repairs": [f"lone_surrogate:{field}" for field in repairs],
         "issues": [],
         "influence": None,
         "near_dup": None,
@@ -136,9 +141,11 @@ class NormalizePostFn(beam.DoFn):
         self.dead = DeadLetterCounter(STAGE)
 
     @instrument(STAGE)
+    @guard_outputs(STAGE)
     def process(self, item: SourcedPost) -> Iterator[Any]:
         try:
-            doc = normalize_post(item.post, item.payload, item.topic, item.partition, item.offset)
+            doc = normalize_post(item.post, item.payload, item.topic, item.partition, item.offset,
+                                 repairs=item.repairs)
         except Exception as e:  # unexpected input shape: dead letter, never a crash
             self.dead.inc("normalize_error")
             yield pvalue.TaggedOutput(DEAD_LETTER_TAG, dead_letter(

@@ -34,7 +34,8 @@ from apache_beam.metrics import Metrics
 
 from transforms.credentials import read_secret
 from transforms.metrics import instrument
-from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
+from transforms.deadletter import (DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post,
+                                   guard_outputs)
 
 STAGE = "pseudonymize"
 KEY_ENV = "PANTAU_PSEUDONYM_KEY"
@@ -102,6 +103,7 @@ class PseudonymizePostFn(beam.DoFn):
         self._pseudonymizer = Pseudonymizer(key.encode("utf-8"), self.allowlist)
 
     @instrument(STAGE)
+    @guard_outputs(STAGE)
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
         try:
             out = self._pseudonymizer.document(doc)

@@ -28,7 +28,8 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.metrics import instrument
-from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post
+from transforms.deadletter import (DEAD_LETTER_TAG, DeadLetterCounter, dead_letter_for_post,
+                                   guard_outputs)
 from transforms.influence import post_influence
 from transforms.neardup import near_dup_for_doc
 from transforms.watchlist import Watchlist, WatchlistError, load_watchlist
@@ -84,6 +85,7 @@ class TagPostFn(beam.DoFn):
             LOG.error("watchlist not reloaded, keeping the previous one: %s", e)
 
     @instrument(STAGE)
+    @guard_outputs(STAGE)
     def process(self, doc: dict[str, Any]) -> Iterator[Any]:
         try:
             out = tag_document(doc, self._watchlist)

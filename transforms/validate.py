@@ -9,7 +9,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.decode import SourcedPost
-from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter
+from transforms.deadletter import DEAD_LETTER_TAG, DeadLetterCounter, dead_letter, guard_outputs
 from transforms.metrics import instrument
 
 STAGE = "validate"
@@ -54,6 +54,7 @@ class ValidatePostFn(beam.DoFn):
         self.dead = DeadLetterCounter(STAGE)
 
     @instrument(STAGE)
+    @guard_outputs(STAGE)
     def process(self, item: SourcedPost) -> Iterator[Any]:
         errors = validation_errors(item.post, self.max_text_chars)
         if not errors:

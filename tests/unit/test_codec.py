@@ -17,7 +17,7 @@ READER = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RA
 
 
 def decode(payload, limit=1024 * 1024):
-    return decode_payload(payload, RESOLVER, READER, limit)
+    return decode_payload(payload, RESOLVER, READER, limit)[:2]
 
 
 def kind_of(payload, limit=1024 * 1024):

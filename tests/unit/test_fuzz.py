@@ -28,7 +28,7 @@ json_values = st.recursive(
 
 def decode_or_decode_error(payload: bytes):
     try:
-        post, _ = decode_payload(payload, RESOLVER, READER, 1 << 20)
+        post, _, _ = decode_payload(payload, RESOLVER, READER, 1 << 20)
     except DecodeError as e:
         assert e.kind and e.message
         return None
