@@ -16,6 +16,21 @@ from transforms.kafka_source import KafkaRecord
 from transforms.metrics import instrument
 
 STAGE = "decode"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def geo_repairs(post: dict[str, Any]) -> list[str]:
+    """Drops a ``geo`` whose coordinates are not a place on Earth (NaN, infinite, |lat| > 90,
+    |lon| > 180): the post is kept, Elasticsearch would refuse the whole document otherwise."""
+    geo = post.get("geo")
+    if not geo:
+        return []
+    lat, lon = geo.get("lat"), geo.get("lon")
+    if (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+            and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return []
+    post["geo"] = None
+    return ["dropped_invalid_geo:geo"]
 
 
 class SourcedPost(NamedTuple):
@@ -27,7 +42,7 @@ class SourcedPost(NamedTuple):
     partition: int | None
     offset: int | None
     wire_format: str  # avro | json
-    repairs: tuple[str, ...] = ()  # fields whose lone surrogates became U+FFFD
+    repairs: tuple[str, ...] = ()  # what decoding repaired: lone_surrogate:text, ...
 
 
 def decode_payload(payload: bytes | None, resolver: SchemaResolver, reader_schema: Any,
@@ -45,13 +60,17 @@ def decode_payload(payload: bytes | None, resolver: SchemaResolver, reader_schem
         raise DecodeError("message_too_large",
                           f"message of {len(payload)} bytes exceeds the limit of {max_message_bytes}")
     if is_confluent_avro(payload):
-        return timestamps_from_avro(decode_confluent(payload, resolver, reader_schema)), "avro", []
+        post = timestamps_from_avro(decode_confluent(payload, resolver, reader_schema))
+        return post, "avro", geo_repairs(post)
+    if payload.startswith(UTF8_BOM):  # some exporters write one; JSON itself forbids it
+        payload = payload[len(UTF8_BOM):]
     if payload.lstrip()[:1] == b"{":
         post = decode_json(payload)
-        if not may_hold_surrogates(payload):
-            return post, "json", []
-        post, repairs = repair_text(post)
-        return post, "json", repairs
+        repairs: list[str] = []
+        if may_hold_surrogates(payload):
+            post, fields = repair_text(post)
+            repairs = [f"lone_surrogate:{field}" for field in fields]
+        return post, "json", repairs + geo_repairs(post)
     raise DecodeError("unknown_format",
                       "neither Confluent-framed Avro (magic byte 0) nor a JSON object")
 

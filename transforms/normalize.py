@@ -85,8 +85,8 @@ def normalize_post(post: dict[str, Any], payload: bytes, topic: str | None = Non
                    now_ms: int | None = None, repairs: Iterable[str] = ()) -> dict[str, Any]:
     """The EnrichedPost document for a valid RawPost, before enrichment.
 
-    ``repairs`` names the fields the decoder had to make valid Unicode (recorded on the document
-    as ``lone_surrogate:<field>``)."""
+    ``repairs`` is what the decoder repaired (``lone_surrogate:text``, ``dropped_invalid_geo:geo``),
+    recorded on the document."""
     text = post["text"]
     clean = clean_text(text)
     platform = post["platform"].strip().lower()
@@ -120,7 +120,7 @@ def normalize_post(post: dict[str, Any], payload: bytes, topic: str | None = Non
         "sentiment": None,
         "entities": [],
         "enrichment_skipped": [],
-        "repairs": [f"lone_surrogate:{field}" for field in repairs],
+        "repairs": list(repairs),
         "issues": [],
         "influence": None,
         "near_dup": None,

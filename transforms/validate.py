@@ -15,6 +15,7 @@ from transforms.metrics import instrument
 STAGE = "validate"
 DAY_MS = 24 * 3600 * 1000
 EARLIEST_MS = 946684800000  # 2000-01-01T00:00:00Z: older posts are bad data
+MAX_ID_BYTES = 512  # Elasticsearch refuses longer _id values
 
 
 def validation_errors(post: dict[str, Any], max_text_chars: int, max_future_ms: int = DAY_MS,
@@ -28,6 +29,10 @@ def validation_errors(post: dict[str, Any], max_text_chars: int, max_future_ms: 
         errors.append(("missing_field", "post_id is empty"))
     if not post.get("author", {}).get("id", "").strip():
         errors.append(("missing_field", "author.id is empty"))
+    id_bytes = len(post.get("platform", "").encode("utf-8")) + 1 + len(post.get("post_id", "").encode("utf-8"))
+    if id_bytes > MAX_ID_BYTES:
+        errors.append(("id_too_long", f"the document id platform:post_id has {id_bytes} bytes; "
+                                      f"Elasticsearch allows {MAX_ID_BYTES}"))
     text = post.get("text") or ""
     if not text.strip() and not (post.get("title") or "").strip():
         errors.append(("empty_text", "post has neither text nor title"))

@@ -22,7 +22,7 @@ def test_enrich_main(tmp_path, model_dir) -> None:
     out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
     rc = commands.enrich_main(["--input", str(src), "--output", str(out), "--errors", str(err),
                                "--model-dir", str(model_dir), "--batch-size", "2"])
-    assert rc == 0
+    assert rc == 1  # some lines failed
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a1", "a3"]
     assert rows[0]["language"]["code"] == "id"
@@ -30,7 +30,8 @@ def test_enrich_main(tmp_path, model_dir) -> None:
     assert all({"text", "label"} <= set(e) for e in rows[0]["entities"])
     assert rows[1]["extra"] == 1 and rows[1]["language"]["code"] == "en"
     errors = [json.loads(l) for l in err.read_text().splitlines()]
-    assert [e["line"] for e in errors] == [2, 3, 4]
+    assert [(e["line"], e["kind"]) for e in errors] == [(2, "invalid_json"), (3, "missing_field"),
+                                                         (4, "not_an_object")]
 
 
 def test_enrich_main_missing_models(tmp_path) -> None:

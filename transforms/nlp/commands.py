@@ -8,9 +8,18 @@ Usage::
 Each input line is one JSON object with at least ``text`` (``id`` and ``lang_hint`` are
 optional; other fields are passed through). Each output line is the input object plus
 ``text_normalized``, ``language``, ``sentiment``, ``entities`` and ``enrichment_skipped``
-(:meth:`Enricher.enrich_batch`). A line that is not a JSON object with a string ``text``
-produces an error record ``{"line": n, "error": "...", "raw": "..."}`` on stderr (or in
-``--errors``) and processing continues. ``-`` means stdin / stdout.
+(:meth:`Enricher.enrich_batch`). ``-`` means stdin / stdout.
+
+The file is read line by line as bytes, and no line can stop the run:
+
+* a line that is not UTF-8, not JSON, not an object, or has no string ``text``, and a post the
+  models fail on, becomes an error record ``{"line": n, "kind": ..., "error": ..., "raw": ...}``
+  in ``--errors`` (JSONL) and a ``line n: ...`` message on stderr; the run goes on;
+* lone surrogates (``"\\ud83d"``: half an emoji) anywhere in a line become U+FFFD, as in the
+  pipeline, and the line's output lists them in ``repairs`` (``lone_surrogate:text``);
+* output is flushed batch by batch, so the lines before a failure are never lost.
+
+Exit status: 0 when every line was enriched, 1 when any line failed, 2 on usage errors.
 """
 from __future__ import annotations
 
@@ -18,48 +27,124 @@ import argparse
 import json
 import sys
 from contextlib import ExitStack
-from typing import IO, Sequence
+from typing import IO, Any, BinaryIO, Sequence
+
+from transforms.codec import safe_text
 
 __all__ = ["enrich_main", "enrich_stream"]
 
 
-def _open(stack: ExitStack, path: str | None, mode: str, default: IO[str]) -> IO[str]:
+def _open(stack: ExitStack, path: str | None, mode: str, default: IO) -> IO:
     if path is None or path == "-":
         return default
+    if "b" in mode:
+        return stack.enter_context(open(path, mode))
     return stack.enter_context(open(path, mode, encoding="utf-8"))
 
 
-def enrich_stream(enricher, src: IO[str], dst: IO[str], errors: IO[str], batch_size: int = 256) -> tuple[int, int]:
-    """Enrich JSONL from ``src`` into ``dst``; returns (posts written, error records)."""
+def _repaired(value: Any, path: str, repairs: list[str]) -> Any:
+    """``value`` with lone surrogates in its strings replaced; top-level fields noted."""
+    if isinstance(value, str):
+        fixed = safe_text(value)
+        if fixed is not value and f"lone_surrogate:{path}" not in repairs:
+            repairs.append(f"lone_surrogate:{path}")
+        return fixed
+    if isinstance(value, dict):
+        return {_repaired(k, path, repairs): _repaired(v, path, repairs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_repaired(v, path, repairs) for v in value]
+    return value
+
+
+class LineError(ValueError):
+    """A line that cannot be enriched; ``kind`` names why."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def parse_line(raw: bytes) -> dict[str, Any]:
+    """The post of one input line, its strings made valid; LineError when it is not one."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise LineError("invalid_utf8", f"line is not UTF-8 ({e.reason} at byte {e.start})") from e
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as e:
+        raise LineError("invalid_json", f"not valid JSON: {e}") from e
+    if not isinstance(obj, dict):
+        raise LineError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    if not isinstance(obj.get("text"), str):
+        raise LineError("missing_field", "missing or non-string 'text'")
+    repairs: list[str] = []
+    obj = {safe_text(k): _repaired(v, safe_text(k), repairs) for k, v in obj.items()}
+    if repairs:
+        obj["repairs"] = sorted(set(obj.get("repairs") or []) | set(repairs)) \
+            if isinstance(obj.get("repairs"), list) else repairs
+    return obj
+
+
+def enrich_stream(enricher, src: BinaryIO, dst: IO[str], errors: IO[str] | None = None,
+                  batch_size: int = 256, log: IO[str] | None = None) -> tuple[int, int]:
+    """Enrich JSONL bytes from ``src`` into ``dst``; returns (posts written, failed lines).
+
+    A failed line is written to ``errors`` (JSONL) and told on ``log`` (a human line)."""
     n_ok = n_err = 0
-    batch: list[dict] = []
+    batch: list[tuple[int, dict[str, Any]]] = []
+
+    def fail(lineno: int, kind: str, message: str, raw: bytes | str) -> None:
+        nonlocal n_err
+        n_err += 1
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "backslashreplace")
+        if errors is not None:
+            errors.write(json.dumps({"line": lineno, "kind": kind, "error": safe_text(message),
+                                     "raw": safe_text(text.rstrip("\r\n")[:500])},
+                                    ensure_ascii=False) + "\n")
+        if log is not None:
+            log.write(f"pantau enrich: line {lineno}: {kind}: {safe_text(message)[:300]}\n")
+
+    def results_of(posts: list[tuple[int, dict[str, Any]]]):
+        """(lineno, post, extra or exception): a failing batch is redone post by post."""
+        try:
+            return list(zip(posts, enricher.enrich_batch([p for _, p in posts]), strict=True))
+        except Exception:  # noqa: BLE001 - find the post that broke the batch
+            out = []
+            for item in posts:
+                try:
+                    out.append((item, enricher.enrich_batch([item[1]])[0]))
+                except Exception as e:  # noqa: BLE001
+                    out.append((item, e))
+            return out
 
     def flush() -> None:
         nonlocal n_ok
-        if not batch:
-            return
-        for post, extra in zip(batch, enricher.enrich_batch(batch)):
+        for (lineno, post), extra in results_of(batch):
+            if isinstance(extra, Exception):
+                fail(lineno, "enrich_error", f"{type(extra).__name__}: {extra}", json.dumps(post)[:500])
+                continue
             record = dict(post)
             record.update(extra)
-            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+            try:
+                line = json.dumps(record, ensure_ascii=False) + "\n"
+                line.encode("utf-8")
+            except Exception as e:  # noqa: BLE001
+                fail(lineno, "unwritable_output", f"{type(e).__name__}: {e}", json.dumps(post)[:500])
+                continue
+            dst.write(line)
             n_ok += 1
         batch.clear()
+        dst.flush()
 
-    for lineno, line in enumerate(src, start=1):
-        if not line.strip():
+    for lineno, raw in enumerate(src, start=1):
+        if not raw.strip():
             continue
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("line is not a JSON object")
-            if not isinstance(obj.get("text"), str):
-                raise ValueError("missing or non-string 'text'")
-        except (ValueError, json.JSONDecodeError) as exc:
-            errors.write(json.dumps({"line": lineno, "error": str(exc), "raw": line.rstrip("\n")[:500]},
-                                    ensure_ascii=False) + "\n")
-            n_err += 1
+            batch.append((lineno, parse_line(raw)))
+        except LineError as e:
+            fail(lineno, e.kind, str(e), raw)
             continue
-        batch.append(obj)
         if len(batch) >= batch_size:
             flush()
     flush()
@@ -67,11 +152,12 @@ def enrich_stream(enricher, src: IO[str], dst: IO[str], errors: IO[str], batch_s
 
 
 def enrich_main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns 0 (even with bad lines, which are reported), 2 on usage errors."""
+    """Command-line entry point: 0 when every line was enriched, 1 when any failed, 2 on usage errors."""
     ap = argparse.ArgumentParser(prog="pantau enrich", description="Enrich a JSONL file of posts.")
     ap.add_argument("--input", required=True, help="JSONL posts ('-' = stdin)")
     ap.add_argument("--output", required=True, help="JSONL output ('-' = stdout)")
-    ap.add_argument("--errors", default=None, help="JSONL error records (default stderr)")
+    ap.add_argument("--errors", default=None, help="JSONL error records, one per failed line "
+                    "(failed lines are also told on stderr)")
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--model-dir", default=None, help="model directory (default: packaged models)")
     args = ap.parse_args(argv)
@@ -85,15 +171,15 @@ def enrich_main(argv: Sequence[str] | None = None) -> int:
         return 2
     with ExitStack() as stack:
         try:
-            src = _open(stack, args.input, "r", sys.stdin)
+            src = _open(stack, args.input, "rb", sys.stdin.buffer)
             dst = _open(stack, args.output, "w", sys.stdout)
-            err = _open(stack, args.errors, "w", sys.stderr)
+            err = _open(stack, args.errors, "w", None) if args.errors else None
         except OSError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        n_ok, n_err = enrich_stream(enricher, src, dst, err, max(1, args.batch_size))
-    print(f"enriched {n_ok} posts, {n_err} bad lines", file=sys.stderr)
-    return 0
+        n_ok, n_err = enrich_stream(enricher, src, dst, err, max(1, args.batch_size), log=sys.stderr)
+    print(f"enriched {n_ok} posts, {n_err} failed lines", file=sys.stderr)
+    return 1 if n_err else 0
 
 
 if __name__ == "__main__":
