@@ -47,6 +47,11 @@ class PantauOptions(PipelineOptions):
         kafka.add_argument("--commit_interval_s", type=float, default=2.0,
                            help="commit offsets of durable bundles at most this often")
         kafka.add_argument("--session_timeout_ms", type=int, default=6000)
+        kafka.add_argument("--recovery_topic", default="pantau.recovery",
+                           help="topic of the poison-pill quarantine's markers (created, compacted)")
+        kafka.add_argument("--crash_loop_restarts", type=int, default=2,
+                           help="quarantine a message (dead letter 'crash_loop') once the process "
+                                "died this often with it alone in flight; 0 disables the quarantine")
         kafka.add_argument("--kafka_security_protocol", default="PLAINTEXT",
                            choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])
         kafka.add_argument("--kafka_sasl_mechanism", default=None,
@@ -138,7 +143,9 @@ def kafka_config(opts: PantauOptions) -> KafkaConfig:
         partitions=tuple(int(p) for p in opts.partitions.split(",") if p.strip()),
         instance_index=opts.instance_index, instance_count=opts.instance_count,
         session_timeout_ms=opts.session_timeout_ms,
-        max_message_bytes=opts.max_message_bytes, security=kafka_security(opts))
+        max_message_bytes=opts.max_message_bytes, security=kafka_security(opts),
+        recovery_topic=opts.recovery_topic, crash_loop_restarts=opts.crash_loop_restarts,
+        dead_letter_topic=opts.dead_letter_topic)
 
 
 def es_config(opts: PantauOptions) -> EsConfig:

@@ -38,6 +38,11 @@ Design
   (``partitions``, or ``instance_index``/``instance_count``: partition p goes to instance
   p mod count); they share the consumer group for commits, and since each partition has one
   reader, nothing is read twice.
+* **Poison pills.** A message that kills the process (not just a stage) is found and
+  quarantined across restarts with markers on a recovery topic; see ``transforms.recovery``.
+  After a death, partitions are read carefully (one growing chunk in flight at a time) until
+  the chunk that was in flight is known; a message alone in flight at ``crash_loop_restarts``
+  deaths goes to the dead-letter topic as ``crash_loop`` and its partition moves on.
 * **Bounded runs.** With ``stop_when_idle_s > 0`` a partition whose end offset has been
   reached and that produced nothing for that long finishes its restriction; when all
   partitions have, the pipeline ends. Backfills, the demo and the tests use this.
@@ -64,6 +69,7 @@ from apache_beam.utils.timestamp import Duration, Timestamp
 
 from transforms import metrics
 from transforms.credentials import kafka_client_settings
+from transforms.recovery import Marker, RecoveryLog, RecoveryPlan, marker_key, plan_recovery
 
 LOG = logging.getLogger(__name__)
 OPEN_END = sys.maxsize
@@ -84,10 +90,15 @@ class KafkaRecord(NamedTuple):
 
 
 class KafkaPartition(NamedTuple):
-    """The element a partition reader runs on: where to read and where to start."""
+    """The element a partition reader runs on: where to read and where to start, and whether
+    to read carefully (after the last run died; see ``transforms.recovery``)."""
     topic: str
     partition: int
     start_offset: int
+    careful: bool = False
+    single_until: int = -1  # offsets below this are read one per chunk
+    crashes: int = 0  # deaths with the start offset's message alone in flight
+    careful_group: tuple[int, ...] = ()  # the partitions of this instance read carefully
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,9 @@ class KafkaConfig:
     instance_index: int = 0  # with instance_count > 1: read partitions p with p % count == index
     instance_count: int = 1
     security: tuple[tuple[str, Any], ...] = ()
+    recovery_topic: str = ""  # markers of the poison-pill quarantine ("" disables it)
+    crash_loop_restarts: int = 2  # deaths with one message alone in flight before it is quarantined
+    dead_letter_topic: str = ""  # where quarantined messages go
 
     def owns(self, partition: int) -> bool:
         """Whether this pipeline instance reads ``partition`` (horizontal scaling on one host)."""
@@ -178,11 +192,89 @@ class DiscoverPartitionsFn(beam.DoFn):
                                    f"{self.config.bootstrap_servers}")
             mine = sorted(p for p in partitions if self.config.owns(p))
             starts = resolve_start_offsets(consumer, self.config, mine)
+            plans = self._recovery_plans(consumer, starts)
         finally:
             consumer.close()
+        careful = tuple(sorted(p for p, plan in plans.items() if plan.careful))
         for partition, start in sorted(starts.items()):
-            LOG.info("partition %s-%d starts at offset %d", self.config.topic, partition, start)
-            yield KafkaPartition(self.config.topic, partition, start)
+            plan = plans.get(partition, RecoveryPlan())
+            LOG.info("partition %s-%d starts at offset %d%s", self.config.topic, partition, start,
+                     " (careful: the last run died)" if careful else "")
+            metrics.KAFKA_RECOVERY_MODE.labels(self.config.topic, str(partition)).set(1 if careful else 0)
+            yield KafkaPartition(self.config.topic, partition, start, bool(careful), plan.single_until,
+                                 plan.crashes, careful)
+
+    def _recovery_plans(self, consumer, starts: dict[int, int]) -> dict[int, RecoveryPlan]:
+        """Reads the markers, quarantines crash-loop messages (moving ``starts`` past them) and
+        marks every partition as running. After any death all partitions go careful."""
+        config = self.config
+        if not config.recovery_topic or config.crash_loop_restarts <= 0 or not starts:
+            return {}
+        log = RecoveryLog(config.bootstrap_servers, config.recovery_topic, config.security)
+        try:
+            log.ensure_topic()
+            keys = {p: marker_key(config.group_id, config.topic, p) for p in starts}
+            markers = log.read(keys.values())
+            plans = {p: plan_recovery(starts[p], markers.get(keys[p]), config.crash_loop_restarts)
+                     for p in starts}
+            for p, plan in plans.items():
+                if plan.quarantine:
+                    quarantine_message(consumer, config, p, starts[p], plan.crashes)
+                    starts[p] += 1
+                    plans[p] = RecoveryPlan(careful=True)
+            if any(plan.careful for plan in plans.values()):
+                plans = {p: plan if plan.careful else RecoveryPlan(careful=True) for p, plan in plans.items()}
+            for p in starts:
+                log.write(keys[p], Marker("run", starts[p]))
+            return plans
+        finally:
+            log.close()
+
+
+def quarantine_message(consumer, config: KafkaConfig, partition: int, offset: int, crashes: int) -> None:
+    """Publishes the message at ``offset`` to the dead-letter topic as ``crash_loop`` and commits
+    the offset after it (in that order: a death in between only repeats the dead letter)."""
+    from kafka import KafkaProducer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    import schemas
+    from transforms.codec import encode_confluent, parsed_schema
+    from transforms.deadletter import dead_letter
+
+    tp = TopicPartition(config.topic, partition)
+    value = key = None
+    problem = ""
+    reader = _new_consumer(config, with_group=False)
+    try:
+        reader.assign([tp])
+        reader.seek(tp, offset)
+        deadline = time.monotonic() + 10
+        while value is None and time.monotonic() < deadline:
+            for rec in reader.poll(timeout_ms=500, max_records=1).get(tp, []):
+                if rec.offset == offset:
+                    value, key = rec.value, rec.key
+    except Exception as e:  # noqa: BLE001 - a message that cannot even be fetched is quarantined too
+        problem = f"; it could not be fetched again: {type(e).__name__}: {e}"
+    finally:
+        reader.close()
+    if value is None and not problem:
+        problem = "; it could not be fetched again (deleted by retention?)"
+    letter = dead_letter(value, key, "crash_loop",
+                         f"the pipeline died {crashes} times while this message was the only one in "
+                         f"flight; quarantined so that partition {partition} moves on{problem}",
+                         "source", config.topic, partition, offset)
+    schema_id, schema = parsed_schema(schemas.DEAD_LETTER_SUBJECT)
+    producer = KafkaProducer(bootstrap_servers=config.bootstrap_servers.split(","), acks="all",
+                             max_request_size=16 * 1024 * 1024, client_id="pantau-quarantine",
+                             **kafka_client_settings(config.security))
+    try:
+        producer.send(config.dead_letter_topic, key=key, value=encode_confluent(letter, schema, schema_id)).get(timeout=30)
+    finally:
+        producer.close(timeout=10)
+    consumer.commit({tp: OffsetAndMetadata(offset + 1, "", -1)})
+    metrics.quarantined(config.topic, partition)
+    LOG.error("quarantined %s-%d@%d: the pipeline died %d times with it alone in flight; it is in %s "
+              "as a crash_loop dead letter", config.topic, partition, offset, crashes, config.dead_letter_topic)
 
 
 class PartitionOffsetTracker(OffsetRestrictionTracker):
@@ -226,6 +318,20 @@ class _PartitionState:
         self.end_checked_at = 0.0  # last end_offsets request (lag when no fetch told the end)
 
 
+class _CarefulState:
+    """A partition's progress through careful reading after a death."""
+
+    def __init__(self, single_until: int, crashes: int, crash_offset: int):
+        self.single_until = single_until
+        self.crashes = crashes
+        self.crash_offset = crash_offset
+        self.size = 1
+        self.done = False
+
+
+_CarefulState.PENDING = _CarefulState(-1, 0, -1)  # a partition not seen yet: not done
+
+
 class ReadPartitionFn(beam.DoFn):
     """Reads one Kafka partition; commits offsets in the bundle finalizer."""
 
@@ -241,6 +347,14 @@ class ReadPartitionFn(beam.DoFn):
         self._durable: dict[int, int] = {}  # partition -> next offset, finalized by the runner
         self._committed: dict[int, int] = {}
         self._last_commit = 0.0
+        self._recovery: RecoveryLog | None = None
+        self._careful: dict[int, _CarefulState] = {}
+        self._careful_over = False
+        self._careful_started: float | None = None
+        self._chunk_in_bundle = False
+
+    def start_bundle(self) -> None:
+        self._chunk_in_bundle = False
 
     def teardown(self) -> None:
         self._commit_due(force=True)  # offsets of finalized bundles are safe to commit
@@ -250,6 +364,49 @@ class ReadPartitionFn(beam.DoFn):
         if self._committer is not None:
             self._committer.close()
             self._committer = None
+        if self._recovery is not None:
+            self._recovery.close()
+            self._recovery = None
+
+    def _mark(self, partition: int, marker: Marker) -> None:
+        if not self.config.recovery_topic or self.config.crash_loop_restarts <= 0:
+            return
+        if self._recovery is None:
+            self._recovery = RecoveryLog(self.config.bootstrap_servers, self.config.recovery_topic,
+                                         self.config.security)
+        self._recovery.write(marker_key(self.config.group_id, self.config.topic, partition), marker)
+
+    def _careful_chunk(self, element: KafkaPartition, start: int) -> int | None:
+        """How many records this call may read while the instance recovers from a death: None
+        when it is not recovering, 0 when this partition must wait (another chunk is in flight
+        in this bundle, or it is done and waits for the others)."""
+        if not element.careful or self._careful_over:
+            return None
+        state = self._careful.get(element.partition)
+        if state is None:
+            state = self._careful[element.partition] = _CarefulState(element.single_until, element.crashes, start)
+        if self._careful_started is None:
+            self._careful_started = time.monotonic()
+        # over when every partition of the instance is done; partitions this worker never sees
+        # (read by another worker of a parallel runner) are not waited for beyond a few seconds
+        others_elsewhere = time.monotonic() - self._careful_started > 10.0
+        if all(self._careful.get(p, _CarefulState.PENDING).done or (others_elsewhere and p not in self._careful)
+               for p in element.careful_group):
+            self._careful_over = True
+            LOG.info("careful reading after a death is over: %s reads at full speed again", self.config.topic)
+            for p in element.careful_group:
+                metrics.KAFKA_RECOVERY_MODE.labels(self.config.topic, str(p)).set(0)
+            return None
+        if state.done or self._chunk_in_bundle:
+            return 0
+        size = 1 if start < state.single_until else state.size
+        crashes = state.crashes if start == state.crash_offset else 0
+        self._mark(element.partition, Marker("probe", start, start + size, crashes))
+        self._chunk_in_bundle = True
+        if start >= state.single_until:
+            state.size = min(state.size * 2, self.config.max_records)
+            state.done = size >= self.config.max_records
+        return size
 
     def _state(self, partition: int) -> _PartitionState:
         from kafka import TopicPartition
@@ -287,18 +444,24 @@ class ReadPartitionFn(beam.DoFn):
         start = tracker.current_restriction().start
         if DRAIN.is_set():  # graceful stop: end the restriction; the runner finishes the bundle
             tracker.try_claim(OPEN_END)
-            self._finalize_later(bundle_finalizer, element, None, force=True)
+            self._finalize_later(bundle_finalizer, element, None, force=True, clean=True)
             return
         if state.next_offset != start:
             state.consumer.seek(tp, start)
             state.next_offset = start
+        limit = self._careful_chunk(element, start)
+        if limit == 0:  # recovering: another chunk is in flight; wait for this partition's turn
+            tracker.defer_remainder(Duration(seconds=0.01))
+            return
+        careful = limit is not None
+        limit = limit or self.config.max_records
 
         emitted = 0
         last_offset = None
         deadline = time.monotonic() + self.config.max_poll_s
-        while emitted < self.config.max_records and time.monotonic() < deadline:
+        while emitted < limit and time.monotonic() < deadline:
             batch = state.consumer.poll(timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)),
-                                        max_records=self.config.max_records - emitted)
+                                        max_records=limit - emitted)
             records = batch.get(tp, [])
             self._observe_poll(state, tp, 0)  # lag before emitting: a blocked sink must not hide it
             if not records:
@@ -308,7 +471,7 @@ class ReadPartitionFn(beam.DoFn):
                     continue  # a fetch may return earlier offsets of a compressed batch
                 if not tracker.try_claim(rec.offset):
                     self._observe_poll(state, tp, emitted)
-                    self._finalize_later(bundle_finalizer, element, last_offset)
+                    self._finalize_later(bundle_finalizer, element, last_offset, force=careful)
                     return
                 ts = Timestamp(micros=max(rec.timestamp, 0) * 1000)
                 current = watermark.current_watermark()
@@ -324,11 +487,13 @@ class ReadPartitionFn(beam.DoFn):
 
         self.records_read.inc(emitted)
         self._observe_poll(state, tp, emitted)
-        self._finalize_later(bundle_finalizer, element, last_offset)
+        self._finalize_later(bundle_finalizer, element, last_offset, force=careful)
         if emitted:
             state.last_record_at = time.monotonic()
             tracker.defer_remainder()
             return
+        if careful:  # caught up: nothing of this partition can be in flight any more
+            self._careful[element.partition].done = True
 
         idle_for = time.monotonic() - state.last_record_at
         now = Timestamp.now() - Duration(seconds=self.config.idle_watermark_lag_s)
@@ -341,13 +506,14 @@ class ReadPartitionFn(beam.DoFn):
                 LOG.info("partition %s-%d idle for %.1fs at offset %d: done",
                          element.topic, element.partition, idle_for, state.next_offset)
                 tracker.try_claim(OPEN_END)  # claims past the end: the restriction is done
-                self._finalize_later(bundle_finalizer, element, None, force=True)
+                self._finalize_later(bundle_finalizer, element, None, force=True, clean=True)
                 return
         tracker.defer_remainder(Duration(seconds=self.config.idle_delay_s))
 
     def _finalize_later(self, bundle_finalizer, element: KafkaPartition, last_offset: int | None,
-                        force: bool = False) -> None:
-        """After the bundle is durable, mark its offsets committable (and commit if due)."""
+                        force: bool = False, clean: bool = False) -> None:
+        """After the bundle is durable, mark its offsets committable (and commit if due); at a
+        clean end, commit and mark the partition ``clean`` (no recovery at the next start)."""
         if last_offset is None and not force and self._durable == self._committed:
             return
 
@@ -355,6 +521,8 @@ class ReadPartitionFn(beam.DoFn):
             if last_offset is not None:
                 self._durable[element.partition] = last_offset + 1
             self._commit_due(force)
+            if clean and self._committed.get(element.partition) == self._durable.get(element.partition):
+                self._mark(element.partition, Marker("clean", self._durable.get(element.partition, -1)))
 
         bundle_finalizer.register(finalize)
 

@@ -101,6 +101,19 @@ KAFKA_LAST_POLL = Gauge("pantau_kafka_last_poll_timestamp_seconds",
                         "Unix time the source last polled the partition (and updated its lag)",
                         ["topic", "partition"], registry=REGISTRY)
 
+KAFKA_QUARANTINED = Counter("pantau_kafka_quarantined_messages_total",
+                            "Messages quarantined as crash_loop dead letters: the process died "
+                            "repeatedly while each was the only message in flight",
+                            ["topic", "partition"], registry=REGISTRY)
+KAFKA_LAST_QUARANTINE = Gauge("pantau_kafka_last_quarantine_timestamp_seconds",
+                              "Unix time this process last quarantined a message (a gauge, so that "
+                              "an alert sees it although the process restarted just before)",
+                              ["topic"], registry=REGISTRY)
+KAFKA_RECOVERY_MODE = Gauge("pantau_kafka_recovery_mode",
+                            "1 while the source reads a partition carefully after a death "
+                            "(one chunk in flight at a time, to find a message that kills the process)",
+                            ["topic", "partition"], registry=REGISTRY)
+
 ES_BULK_LATENCY = Histogram("pantau_es_bulk_request_duration_seconds",
                             "Duration of one Elasticsearch bulk request",
                             buckets=BULK_LATENCY_BUCKETS, registry=REGISTRY)
@@ -227,6 +240,12 @@ def instrument(stage_name: str, count_in: Callable[[Any], int] | None = None):
         return wrapper
 
     return decorate
+
+
+def quarantined(topic: str, partition: int) -> None:
+    """A message of ``topic``/``partition`` was quarantined (crash_loop)."""
+    KAFKA_QUARANTINED.labels(topic, str(partition)).inc()
+    KAFKA_LAST_QUARANTINE.labels(topic).set(time.time())
 
 
 def kafka_polled(topic: str, partition: int, records: int, end_offset: int | None,
