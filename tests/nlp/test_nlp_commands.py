@@ -83,3 +83,27 @@ def test_evaluate_metrics() -> None:
 
 def test_evaluate_bad_input(tmp_path, model_dir) -> None:
     assert evaluate.main(["--task", "sentiment", "--input", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_enrich_survives_every_line_of_the_adversarial_corpus(tmp_path, model_dir, capsys) -> None:
+    from tests.adversarial import load_cases
+    cases = load_cases()
+    src = tmp_path / "corpus.jsonl"
+    lines = [c.value.replace(b"\n", b" ") for c in cases if c.value and c.value.strip()]
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
+    rc = commands.enrich_main(["--input", str(src), "--output", str(out), "--errors", str(err),
+                               "--model-dir", str(model_dir), "--batch-size", "16"])
+    assert rc == 1  # some lines are not posts
+    rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(l) for l in err.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) + len(errors) == len(lines)
+    told = capsys.readouterr().err
+    for e in errors:
+        assert e["kind"] and e["error"] and f"line {e['line']}: " in told
+    by_id = {r.get("post_id"): r for r in rows}
+    assert by_id["adv-surrogate_high_in_text"]["repairs"] == ["lone_surrogate:text"]
+    assert "\ufffd" in by_id["adv-surrogate_in_author_handle"]["author"]["handle"]
+    assert by_id["adv-javanese_script"]["language"] is not None
+    kinds = {e["kind"] for e in errors}
+    assert {"invalid_utf8", "invalid_json", "not_an_object"} <= kinds

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import schemas
 from tests.factories import POST_V2
 from transforms.codec import DecodeError, SchemaResolver, coerce_raw_post
+from transforms.deadletter import unencodable_reason
 from transforms.decode import decode_payload
 from transforms.normalize import (clean_text, extract_emojis, extract_hashtags, extract_mentions,
                                   extract_urls, normalize_post)
@@ -19,8 +20,14 @@ READER = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RA
 AVRO = encode_post(POST_V2, "avro")
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
+# hypothesis' default text never holds surrogates; collectors' output does (half an emoji), and
+# control, format and combining characters, non-Latin scripts and noncharacters too
+WILD_CHARS = (st.characters(exclude_categories=())  # every category, surrogates (Cs) included
+              | st.sampled_from(["\ud83d", "\ude22", "\x00", "\x85", "\u202e", "\u200d", "\ufeff",
+                                 "\u0301", "\uffff", "\ua9a7", "\u1b98", "\u0628"]))
+wild_text = st.text(WILD_CHARS, max_size=30)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) | wild_text
     | st.sampled_from([float("inf"), -float("inf"), 2 ** 64, -(2 ** 70), 1e300]),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=20)
@@ -33,7 +40,9 @@ def decode_or_decode_error(payload: bytes):
         assert e.kind and e.message
         return None
     validation_errors(post, 20000)
-    normalize_post(post, payload)
+    doc = normalize_post(post, payload)
+    assert unencodable_reason(doc) is None  # Beam's coder takes it
+    json.dumps(doc, ensure_ascii=False).encode("utf-8")  # and so does the ES client
     return post
 
 
@@ -105,3 +114,30 @@ nested = st.fixed_dictionaries({}, optional={
 def test_nested_fields_of_any_type(changes):
     post = dict(json.loads(encode_post(POST_V2, "json")), **changes)
     decode_or_decode_error(json.dumps(post).encode())
+
+
+string_fields = st.fixed_dictionaries({}, optional={
+    "text": wild_text, "title": wild_text, "url": wild_text, "reply_to": wild_text, "lang_hint": wild_text,
+    "post_id": wild_text, "platform": wild_text,
+    "author": st.fixed_dictionaries({"id": wild_text}, optional={"handle": wild_text, "display_name": wild_text}),
+    "hashtags": st.lists(wild_text, max_size=3), "mentions": st.lists(wild_text, max_size=3),
+    "extras": st.dictionaries(wild_text, wild_text, max_size=3),
+})
+
+
+@FUZZ
+@given(string_fields, st.booleans())
+def test_any_unicode_in_any_string_field(changes, ascii_escaped):
+    """Escaped (``\\ud83d``) or raw UTF-8, every string of a post decodes to valid Unicode or is
+    a DecodeError; raw UTF-8 cannot carry a surrogate, so those lines encode with surrogatepass."""
+    post = dict(json.loads(encode_post(POST_V2, "json")), **changes)
+    text = json.dumps(post, ensure_ascii=ascii_escaped)
+    decode_or_decode_error(text.encode("utf-8", "surrogatepass"))
+
+
+@FUZZ
+@given(wild_text)
+def test_text_functions_take_wild_text(text):
+    for extract in (extract_urls, extract_mentions, extract_hashtags, extract_emojis):
+        assert isinstance(extract(text), list)
+    clean_text(text)

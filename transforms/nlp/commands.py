@@ -56,6 +56,15 @@ def _repaired(value: Any, path: str, repairs: list[str]) -> Any:
     return value
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _jsonl(record: dict[str, Any]) -> str:
+    """One JSONL line: UTF-8 JSON whose only raw line break is the one at its end (NEL and the
+    Unicode line separators, legal inside JSON strings, are escaped for line-splitting readers)."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+
+
 class LineError(ValueError):
     """A line that cannot be enriched; ``kind`` names why."""
 
@@ -99,9 +108,8 @@ def enrich_stream(enricher, src: BinaryIO, dst: IO[str], errors: IO[str] | None 
         n_err += 1
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "backslashreplace")
         if errors is not None:
-            errors.write(json.dumps({"line": lineno, "kind": kind, "error": safe_text(message),
-                                     "raw": safe_text(text.rstrip("\r\n")[:500])},
-                                    ensure_ascii=False) + "\n")
+            errors.write(_jsonl({"line": lineno, "kind": kind, "error": safe_text(message),
+                                 "raw": safe_text(text.rstrip("\r\n")[:500])}))
         if log is not None:
             log.write(f"pantau enrich: line {lineno}: {kind}: {safe_text(message)[:300]}\n")
 
@@ -127,7 +135,7 @@ def enrich_stream(enricher, src: BinaryIO, dst: IO[str], errors: IO[str] | None 
             record = dict(post)
             record.update(extra)
             try:
-                line = json.dumps(record, ensure_ascii=False) + "\n"
+                line = _jsonl(record)
                 line.encode("utf-8")
             except Exception as e:  # noqa: BLE001
                 fail(lineno, "unwritable_output", f"{type(e).__name__}: {e}", json.dumps(post)[:500])
