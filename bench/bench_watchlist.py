@@ -6,7 +6,7 @@ Builds a synthetic watchlist (default 2,000 issues, 10,000 terms: words, phrases
 hashtags, @accounts, NOT, parentheses) from the vocabulary of the bundled sample plus invented
 words, and tags the 1,500 sample posts with
 
-* the compiled matcher (``transforms.watchlist``: one pass over the tokens, dictionary look-ups,
+* the compiled matcher (``transforms.logic.watchlist``: one pass over the tokens, dictionary look-ups,
   only the issues whose terms fired are evaluated), and
 * a naive baseline: one precompiled regular expression per term, every term searched in every
   post, then every issue's boolean expression evaluated (on a subset of the posts: it is slow).
@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from transforms.normalize import extract_hashtags, extract_mentions  # noqa: E402
-from transforms.watchlist import Watchlist, evaluate, fold, tokenize  # noqa: E402
+from transforms.logic.watchlist import Watchlist, evaluate, fold, tokenize  # noqa: E402
+from transforms.stages.normalize import extract_hashtags, extract_mentions  # noqa: E402
 
 
 def sample_posts() -> list[dict]:
@@ -163,7 +163,7 @@ def main() -> None:
 
 
 def _atoms(expr):
-    from transforms.watchlist import atoms_of
+    from transforms.logic.watchlist import atoms_of
     return atoms_of(expr)
 
 

@@ -30,14 +30,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from transforms.publish import create_topic, encode_post, message_key, produce  # noqa: E402
+from transforms.io.publish import create_topic, encode_post, message_key, produce  # noqa: E402
 
 TOPIC = "bench.posts"
 ALIAS = "bench-posts"
@@ -73,7 +74,7 @@ class Stack:
     """A fresh throwaway local stack with the bench topic."""
 
     def __enter__(self):
-        from pipelines.localstack import ephemeral_stack
+        from devtools.localstack import ephemeral_stack
         self._cm = ephemeral_stack(tempfile.mkdtemp(prefix="pantau-harness-"), "noida")
         self.bootstrap, self.es_url = self._cm.__enter__()
         create_topic(self.bootstrap, TOPIC, 3)
@@ -91,7 +92,7 @@ class Stack:
 
 
 def es_client(url: str):
-    from transforms.es_sink import EsConfig
+    from transforms.io.es_sink import EsConfig
     return EsConfig(url=url).client()
 
 
@@ -100,21 +101,21 @@ def es_client(url: str):
 def per_stage(n: int, es_url: str) -> dict[str, float]:
     """posts/s of each stage on one core (the NLP stages through bench_enrich's helpers)."""
     import fastavro
+    from bench_enrich import rate
     from elasticsearch import helpers
 
     import schemas
-    from bench_enrich import rate
-    from transforms.codec import SchemaResolver
-    from transforms.decode import decode_payload
-    from transforms.enrich import apply_enrichment, model_input
-    from transforms.es_sink import EsConfig, bulk_action, install_template
-    from transforms.influence import post_influence
-    from transforms.neardup import near_dup_for_doc
+    from transforms.core.codec import SchemaResolver
+    from transforms.io.es_sink import EsConfig, bulk_action, install_template
+    from transforms.logic.influence import post_influence
+    from transforms.logic.neardup import near_dup_for_doc
+    from transforms.logic.watchlist import load_watchlist
     from transforms.nlp.enricher import Enricher
     from transforms.nlp.entities import NER_LANGUAGES
     from transforms.nlp.textnorm import SLANG_LANGUAGES, apply_slang, clean_tokens
-    from transforms.normalize import normalize_post
-    from transforms.watchlist import load_watchlist
+    from transforms.stages.decode import decode_payload
+    from transforms.stages.enrich import apply_enrichment, model_input
+    from transforms.stages.normalize import normalize_post
 
     posts = make_posts(n)
     msgs = messages(posts)
@@ -228,15 +229,15 @@ sys.path.insert(0, {str(REPO)!r})
 from kafka import KafkaConsumer, TopicPartition
 from elasticsearch import helpers
 import schemas
-from transforms.codec import SchemaResolver
-from transforms.decode import decode_payload
-from transforms.normalize import normalize_post
-from transforms.enrich import apply_enrichment, model_input
-from transforms.es_sink import EsConfig, bulk_action, install_template
-from transforms.influence import post_influence
-from transforms.neardup import near_dup_for_doc
+from transforms.core.codec import SchemaResolver
+from transforms.stages.decode import decode_payload
+from transforms.stages.normalize import normalize_post
+from transforms.stages.enrich import apply_enrichment, model_input
+from transforms.io.es_sink import EsConfig, bulk_action, install_template
+from transforms.logic.influence import post_influence
+from transforms.logic.neardup import near_dup_for_doc
 from transforms.nlp.enricher import Enricher
-from transforms.watchlist import load_watchlist
+from transforms.logic.watchlist import load_watchlist
 config = EsConfig(url={stack.es_url!r}, index_prefix={ALIAS!r}, alias={ALIAS!r})
 client = config.client(); install_template(client, config)
 enricher = Enricher.load(); watchlist = load_watchlist({str(REPO / 'deploy/watchlists/issues.yaml')!r})

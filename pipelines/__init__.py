@@ -1,1 +1,1 @@
-"""pantau pipeline composition, options, CLI, local stack, demo and tools."""
+"""pantau's pipelines and their entry points: the ingest pipeline, the monitor job, options, the CLI."""

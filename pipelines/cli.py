@@ -4,20 +4,20 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 # command -> (module, function, summary); modules are imported only when their command runs
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("pipelines.demo", "main", "start the local stack, load the sample, run the pipeline, show results"),
+    "demo": ("devtools.demo", "main", "start the local stack, load the sample, run the pipeline, show results"),
     "run": ("pipelines.ingest", "main", "run the ingest pipeline (Beam options pass through: --runner ...)"),
     "monitor": ("pipelines.monitor", "monitor_main", "spike, crisis and coordination alerts over Elasticsearch"),
-    "produce": ("pipelines.demo", "produce_main", "publish the bundled sample posts (or a JSONL file) to Kafka"),
-    "up": ("pipelines.localstack", "up_main", "start the embedded local Kafka + Elasticsearch stack"),
-    "down": ("pipelines.localstack", "down_main", "stop the local stack (data is kept)"),
-    "status": ("pipelines.localstack", "status_main", "show what the local stack runs and where"),
-    "train": ("transforms.nlp.train", "main", "train the NLP models from the data folder"),
+    "produce": ("devtools.demo", "produce_main", "publish the bundled sample posts (or a JSONL file) to Kafka"),
+    "up": ("devtools.localstack", "up_main", "start the embedded local Kafka + Elasticsearch stack"),
+    "down": ("devtools.localstack", "down_main", "stop the local stack (data is kept)"),
+    "status": ("devtools.localstack", "status_main", "show what the local stack runs and where"),
+    "train": ("transforms.nlp.training.train", "main", "train the NLP models from the data folder"),
     "enrich": ("transforms.nlp.commands", "enrich_main", "enrich a JSONL file of posts (batch)"),
-    "evaluate": ("transforms.nlp.evaluate", "main", "score the NLP models on a labelled file"),
+    "evaluate": ("transforms.nlp.training.evaluate", "main", "score the NLP models on a labelled file"),
     "report": ("pipelines.report", "main", "write a self-contained HTML brief on one issue for leaders"),
     "kibana-export": ("pipelines.kibana", "export_main", "regenerate deploy/kibana/pantau.ndjson (--check)"),
     "kibana-import": ("pipelines.kibana", "import_main", "import the dashboards into Kibana (--kibana_url)"),

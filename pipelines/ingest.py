@@ -9,52 +9,63 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineResult
 
-from pipelines.options import (PantauOptions, es_config, kafka_config, kafka_security,
-                               monitor_config, pseudonymize_allowlist)
-from transforms.deadletter import DEAD_LETTER_TAG, WriteDeadLetters
-from transforms.decode import DecodePosts
-from transforms.enrich import EnrichPosts
-from transforms.es_sink import WriteToElasticsearch
-from transforms.kafka_source import ReadFromKafka
-from transforms.normalize import NormalizePosts
-from transforms.pseudonymize import PseudonymizePosts
-from transforms.tag import TagPosts
-from transforms.validate import ValidatePosts
+from pipelines.options import (
+    PantauOptions,
+    es_config,
+    kafka_config,
+    kafka_security,
+    monitor_config,
+    pseudonymize_allowlist,
+    watchlist_path,
+)
+from transforms.io.deadletter_sink import WriteDeadLetters
+from transforms.io.es_sink import WriteToElasticsearch
+from transforms.io.kafka_source import ReadFromKafka
+from transforms.stages.decode import DecodePosts
+from transforms.stages.enrich import EnrichPosts
+from transforms.stages.normalize import NormalizePosts
+from transforms.stages.pseudonymize import PseudonymizePosts
+from transforms.stages.tag import TagPosts
+from transforms.stages.validate import ValidatePosts
 
 LOG = logging.getLogger(__name__)
 
 
-def build(pipeline: beam.Pipeline, opts: PantauOptions) -> None:
-    """Adds the ingest stages to ``pipeline``."""
-    security = kafka_security(opts)
-    records = pipeline | "ReadFromKafka" >> ReadFromKafka(kafka_config(opts))
-    decoded = records | "DecodePosts" >> DecodePosts(
-        opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes)
-    validated = decoded.posts | "ValidatePosts" >> ValidatePosts(opts.max_text_chars)
-    normalized = validated.posts | "NormalizePosts" >> NormalizePosts()
-    enriched, enrich_dead = normalized.docs | "EnrichPosts" >> EnrichPosts(
-        opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
-    watchlist = opts.watchlist if opts.watchlist and opts.watchlist.lower() != "none" else None
-    docs, tag_dead = enriched | "TagPosts" >> TagPosts(watchlist)
-    pseudonymize_dead = None
-    if opts.pseudonymize:  # last before the sink: NER, @account queries and KOLs see clear text
-        docs, pseudonymize_dead = docs | "PseudonymizePosts" >> PseudonymizePosts(
-            allowlist=pseudonymize_allowlist(opts))
-    index_dead = docs | "WriteToElasticsearch" >> WriteToElasticsearch(es_config(opts))
+def build(records: beam.PCollection, opts: PantauOptions) -> tuple[beam.PCollection, dict[str, beam.PCollection]]:
+    """The stages from Kafka records to index-ready documents: ``(documents, dead letters)``.
 
-    # One dead-letter sink per stage rather than a Flatten: each stays fused with the source.
-    dead = {"Decode": decoded[DEAD_LETTER_TAG], "Validate": validated[DEAD_LETTER_TAG],
-            "Normalize": normalized[DEAD_LETTER_TAG], "Tag": tag_dead, "Index": index_dead}
-    if enrich_dead is not None:
-        dead["Enrich"] = enrich_dead
-    if pseudonymize_dead is not None:
-        dead["Pseudonymize"] = pseudonymize_dead
+    ``dead letters`` maps each stage to its dead-letter collection. They are not flattened into
+    one: a Flatten in front of the dead-letter sink would cut its fusion with the source on the
+    local runner, and the source may commit offsets only after every sink of the bundle flushed.
+    No server is touched here, so the whole graph runs in a TestPipeline from ``beam.Create``.
+    """
+    dead: dict[str, beam.PCollection] = {}
+    posts, dead["Decode"] = records | "DecodePosts" >> DecodePosts(
+        opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes)
+    posts, dead["Validate"] = posts | "ValidatePosts" >> ValidatePosts(opts.max_text_chars)
+    docs, dead["Normalize"] = posts | "NormalizePosts" >> NormalizePosts()
+    docs, dead["Enrich"] = docs | "EnrichPosts" >> EnrichPosts(
+        opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
+    docs, dead["Tag"] = docs | "TagPosts" >> TagPosts(watchlist_path(opts))
+    if opts.pseudonymize:  # last before the sink: NER, @account queries and KOLs see clear text
+        docs, dead["Pseudonymize"] = docs | "PseudonymizePosts" >> PseudonymizePosts(
+            allowlist=pseudonymize_allowlist(opts))
+    return docs, dead
+
+
+def attach(pipeline: beam.Pipeline, opts: PantauOptions) -> None:
+    """The whole ingest job: the Kafka source, :func:`build`, the Elasticsearch sink and one
+    dead-letter sink per stage (each stays fused with the source)."""
+    records = pipeline | "ReadFromKafka" >> ReadFromKafka(kafka_config(opts))
+    docs, dead = build(records, opts)
+    dead["Index"] = docs | "WriteToElasticsearch" >> WriteToElasticsearch(es_config(opts))
+    security = kafka_security(opts)
     for stage, letters in dead.items():
         _ = letters | f"WriteDeadLetters{stage}" >> WriteDeadLetters(
             opts.kafka_bootstrap, opts.dead_letter_topic, security)
@@ -77,7 +88,7 @@ def install_drain_on_signals() -> None:
     import signal
     import threading
 
-    from transforms.kafka_source import DRAIN
+    from transforms.io.kafka_source import DRAIN
     if threading.current_thread() is not threading.main_thread():
         return
 
@@ -101,14 +112,14 @@ def run(argv: Sequence[str] | None = None) -> PipelineResult:
     opts = options.view_as(PantauOptions)
     runner = make_runner(options)
     pipeline = beam.Pipeline(runner=runner, options=options)
-    build(pipeline, opts)
+    attach(pipeline, opts)
     if runner is not None:
         install_drain_on_signals()
-        from transforms.metrics import ensure_exporter  # local runner: DoFns run in this process
+        from transforms.core.metrics import ensure_exporter  # local runner: DoFns run in this process
         ensure_exporter(opts.metrics_port, opts.metrics_addr)
     monitor = None
     if runner is not None and opts.monitor:
-        from pipelines.monitor import start_monitor_thread
+        from transforms.analyst.monitor import start_monitor_thread
         monitor = start_monitor_thread(monitor_config(opts))
     LOG.info("pantau ingest: %s -> %s (enrichment %s)", opts.input_topic, opts.es_alias, opts.enrichment)
     try:

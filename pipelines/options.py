@@ -2,7 +2,7 @@
 
 Secrets (SASL passwords, Elasticsearch API keys and passwords, the pseudonymization key) are never
 options: workers read them from environment variables or the files those name, when they create a
-client (``transforms.credentials``), so they never show up in process lists, logs or the
+client (``transforms.io.clients``), so they never show up in process lists, logs or the
 pipeline graph.
 """
 from __future__ import annotations
@@ -12,8 +12,29 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from transforms.es_sink import EsConfig
-from transforms.kafka_source import KafkaConfig
+from transforms.io.es_sink import EsConfig
+from transforms.io.kafka_source import KafkaConfig
+
+
+def add_kafka_connection(group, bootstrap_help: str = "Kafka bootstrap servers, comma-separated "
+                                                          "(env KAFKA_BOOTSTRAP)") -> None:
+    """The Kafka connection options, declared once for every command (credentials: env only)."""
+    group.add_argument("--kafka_bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                       help=bootstrap_help)
+    group.add_argument("--kafka_security_protocol", default="PLAINTEXT",
+                       choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])
+    group.add_argument("--kafka_sasl_mechanism", default=None,
+                       choices=[None, "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
+                       help="credentials from PANTAU_KAFKA_USERNAME / PANTAU_KAFKA_PASSWORD(_FILE)")
+    group.add_argument("--kafka_ssl_cafile", default=None, help="CA bundle for Kafka TLS")
+
+
+def add_es_connection(group) -> None:
+    """The Elasticsearch connection options, declared once for every command (credentials: env
+    PANTAU_ES_API_KEY or PANTAU_ES_USERNAME / PANTAU_ES_PASSWORD, or their *_FILE)."""
+    group.add_argument("--es_url", default=os.environ.get("ES_URL", "http://127.0.0.1:9200"),
+                       help="Elasticsearch URL(s), comma-separated (env ES_URL)")
+    group.add_argument("--es_ca_file", default=None, help="CA bundle for Elasticsearch TLS")
 
 
 class PantauOptions(PipelineOptions):
@@ -23,8 +44,7 @@ class PantauOptions(PipelineOptions):
     def _add_argparse_args(cls, parser) -> None:
         env = os.environ.get
         kafka = parser.add_argument_group("Kafka")
-        kafka.add_argument("--kafka_bootstrap", default=env("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-                           help="Kafka bootstrap servers, comma-separated (env KAFKA_BOOTSTRAP)")
+        add_kafka_connection(kafka)
         kafka.add_argument("--input_topic", default="pantau.posts.raw", help="topic with RawPosts")
         kafka.add_argument("--dead_letter_topic", default="pantau.posts.dead",
                            help="topic that receives DeadLetter records")
@@ -52,11 +72,6 @@ class PantauOptions(PipelineOptions):
         kafka.add_argument("--crash_loop_restarts", type=int, default=2,
                            help="quarantine a message (dead letter 'crash_loop') once the process "
                                 "died this often with it alone in flight; 0 disables the quarantine")
-        kafka.add_argument("--kafka_security_protocol", default="PLAINTEXT",
-                           choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])
-        kafka.add_argument("--kafka_sasl_mechanism", default=None,
-                           choices=[None, "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
-        kafka.add_argument("--kafka_ssl_cafile", default=None, help="CA bundle for Kafka TLS")
 
         decode = parser.add_argument_group("Decoding and validation")
         decode.add_argument("--schema_dir", default=None,
@@ -94,8 +109,7 @@ class PantauOptions(PipelineOptions):
                              help="file of handles (one per line) kept in clear: institutions, media")
 
         es = parser.add_argument_group("Elasticsearch")
-        es.add_argument("--es_url", default=env("ES_URL", "http://127.0.0.1:9200"),
-                        help="Elasticsearch URL(s), comma-separated (env ES_URL)")
+        add_es_connection(es)
         es.add_argument("--es_index_prefix", default="pantau-posts",
                         help="monthly indices are <prefix>-YYYY.MM")
         es.add_argument("--es_alias", default="pantau-posts", help="alias over all monthly indices")
@@ -106,7 +120,6 @@ class PantauOptions(PipelineOptions):
         es.add_argument("--es_max_backoff_s", type=float, default=30.0)
         es.add_argument("--es_max_retry_time_s", type=float, default=0.0,
                         help="fail the bundle (and replay it) after retrying this long (0: forever)")
-        es.add_argument("--es_ca_file", default=None, help="CA bundle for Elasticsearch TLS")
 
         obs = parser.add_argument_group("Observability")
         obs.add_argument("--metrics_port", type=int, default=9464,
@@ -117,7 +130,7 @@ class PantauOptions(PipelineOptions):
 
 def kafka_security(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
     """Non-secret kafka-python security settings; SASL credentials are read on the workers
-    (``transforms.credentials.kafka_client_settings``) so they never enter the pipeline graph."""
+    (``transforms.io.clients.kafka_client_settings``) so they never enter the pipeline graph."""
     settings: dict[str, Any] = {"security_protocol": opts.kafka_security_protocol}
     if opts.kafka_sasl_mechanism:
         settings["sasl_mechanism"] = opts.kafka_sasl_mechanism
@@ -130,7 +143,7 @@ def kafka_security(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
 
 def es_auth(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
     """Non-secret Elasticsearch client settings; credentials are read when a client is made
-    (``transforms.credentials.es_client_settings``)."""
+    (``transforms.io.clients.es_client_settings``)."""
     return (("ca_certs", opts.es_ca_file),) if opts.es_ca_file else ()
 
 
@@ -158,6 +171,11 @@ def es_config(opts: PantauOptions) -> EsConfig:
         auth=es_auth(opts))
 
 
+def watchlist_path(opts: PantauOptions) -> str | None:
+    """The watchlist file, or None when issue tagging is off (``--watchlist none``)."""
+    return opts.watchlist if opts.watchlist and opts.watchlist.lower() != "none" else None
+
+
 def pseudonymize_allowlist(opts: PantauOptions) -> tuple[str, ...]:
     """Handles kept in clear when pseudonymizing."""
     if not opts.pseudonymize_allowlist:
@@ -168,7 +186,7 @@ def pseudonymize_allowlist(opts: PantauOptions) -> tuple[str, ...]:
 
 def monitor_config(opts: PantauOptions):
     """The alert monitor's settings for a monitor thread next to the pipeline (default thresholds)."""
-    from pipelines.monitor import MonitorConfig
+    from transforms.analyst.monitor import MonitorConfig
     return MonitorConfig(es=es_config(opts), kafka_bootstrap=opts.kafka_bootstrap,
                          alerts_topic=opts.alerts_topic, kafka_security=kafka_security(opts),
                          interval_s=opts.monitor_interval_s)

@@ -19,14 +19,14 @@ DEAD_LETTER_SUBJECT = "pantau.DeadLetter"
 ENRICHED_POST_SUBJECT = "pantau.EnrichedPost"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def registry(schema_dir: str = str(AVRO_DIR)) -> dict[str, Any]:
     """The local registry index of a schema folder."""
     with open(Path(schema_dir) / "registry.json", encoding="utf-8") as f:
         return json.load(f)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema_file(path: str) -> dict[str, Any]:
     """An Avro schema as JSON (not yet parsed by fastavro)."""
     with open(path, encoding="utf-8") as f:
@@ -52,3 +52,12 @@ def latest_id(subject: str, schema_dir: str = str(AVRO_DIR)) -> int:
 def index_template() -> dict[str, Any]:
     """The Elasticsearch composable index template body for post indices."""
     return load_schema_file(str(ES_DIR / "posts_template.json"))
+
+
+def enriched_post_defaults() -> dict[str, Any]:
+    """Every field of the EnrichedPost document with its Avro default (None where it has none):
+    the one definition of the document's shape. ``normalize_post`` starts from it; the
+    Elasticsearch template is checked against it in the tests."""
+    import copy
+    schema = schema_by_id(latest_id(ENRICHED_POST_SUBJECT))
+    return {f["name"]: copy.deepcopy(f.get("default")) for f in schema["fields"]}

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transforms.codec import WIRE_HEADER
-from transforms.publish import encode_post
+from transforms.core.codec import WIRE_HEADER
+from transforms.io.publish import encode_post
 
 CORPUS = Path(__file__).parent / "data" / "adversarial_posts.jsonl"
 BASE_MS = 1795514400000  # 2026-11-24T10:00:00Z

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
-from pipelines.localstack import (
+from devtools.localstack import (
     TANSU_SESSION_TIMEOUT_MS,
     LocalStack,
-    free_ports,
     create_topic,
+    free_ports,
 )
 
 _ENV_KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "").strip()

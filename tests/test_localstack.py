@@ -1,4 +1,4 @@
-"""Tests of pipelines.localstack and of both Kafka brokers through kafka-python."""
+"""Tests of devtools.localstack and of both Kafka brokers through kafka-python."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from pipelines.localstack import (
+from devtools.localstack import (
     LocalStack,
     LocalStackError,
     PortInUseError,
@@ -25,6 +25,7 @@ from pipelines.localstack import (
     status_main,
     up_main,
 )
+from tests.stack_faults import restart_broker, restart_process, service_down
 
 
 def _stack(tmp_path: Path, broker: str = "noida") -> LocalStack:
@@ -182,7 +183,7 @@ def test_noida_keeps_offsets_and_records_across_restart(tmp_path: Path) -> None:
         consumer.commit({tp: OffsetAndMetadata(3, "", -1)})
         consumer.close()
 
-        stack.restart_process("noida")  # SIGTERM: noida writes its snapshot first
+        restart_process(stack, "noida")  # SIGTERM: noida writes its snapshot first
 
         consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-restart", enable_auto_commit=False)
         try:
@@ -192,14 +193,14 @@ def test_noida_keeps_offsets_and_records_across_restart(tmp_path: Path) -> None:
         finally:
             consumer.close()
 
-        stack.restart_broker("noida", down_s=0.5)  # `noida-db stop/start kafka`
+        restart_broker(stack, "noida", down_s=0.5)  # `noida-db stop/start kafka`
         assert kafka_ready(bootstrap)
 
 
 @pytest.mark.integration
 def test_elasticsearch_outage_helper(tmp_path: Path) -> None:
     with ephemeral_localstack(tmp_path, "noida") as stack:
-        with stack.service_down("elasticsearch"):
+        with service_down(stack, "elasticsearch"):
             assert es_ready(stack.es_url, timeout_s=1) is None
             assert kafka_ready(stack.noida_bootstrap)  # the rest keeps running
         assert es_ready(stack.es_url) is not None

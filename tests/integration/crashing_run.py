@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-import transforms.normalize as normalize
+import transforms.stages.normalize as normalize
 
 CRASH_MARKER = "PANTAU-TEST-KILLS-THE-PROCESS"
 _clean_text = normalize.clean_text

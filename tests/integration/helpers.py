@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from transforms.deadletter import read_dead_letters
-from transforms.es_sink import EsConfig
-from transforms.publish import create_topic, encode_post, message_key, produce
+from transforms.core.deadletter import read_dead_letters
+from transforms.io.es_sink import EsConfig
+from transforms.io.publish import create_topic, encode_post, message_key, produce  # noqa: F401 (used by the tests)
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_MS = 1795514400000  # 2026-11-24T10:00:00Z

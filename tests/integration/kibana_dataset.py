@@ -14,8 +14,8 @@ from typing import Any
 
 from elasticsearch import helpers
 
-from pipelines.kibana import ALERTS_MAPPING, COORDINATION_MAPPING
-from transforms.es_sink import EsConfig, bulk_action, install_template
+from transforms.analyst.kibana import ALERTS_MAPPING, COORDINATION_MAPPING
+from transforms.io.es_sink import EsConfig, bulk_action, install_template
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 D1 = int(dt.datetime(2026, 11, 24, tzinfo=WIB).timestamp() * 1000)  # 2026-11-23T17:00:00Z

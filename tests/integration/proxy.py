@@ -10,7 +10,7 @@ import select
 import socket
 import ssl
 import threading
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlparse, urlunparse
 
 
@@ -32,7 +32,7 @@ class TcpProxy:
         threading.Thread(target=self._accept_loop, daemon=True).start()
 
     @classmethod
-    def for_url(cls, url: str) -> tuple["TcpProxy", str]:
+    def for_url(cls, url: str) -> tuple[TcpProxy, str]:
         """A proxy in front of an http(s) URL and the URL that goes through it."""
         parsed = urlparse(url)
         proxy = cls(parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))

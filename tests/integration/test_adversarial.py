@@ -4,8 +4,15 @@ dead-lettered with its reason, the counts add up, and a replay from the start cr
 import pytest
 
 from tests.adversarial import load_cases
-from tests.integration.helpers import (dead_letters, es_docs, pipeline_args, post_messages, produce,
-                                       run_bounded, unique)
+from tests.integration.helpers import (
+    dead_letters,
+    es_docs,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_bounded,
+    unique,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,19 @@ import time
 import pytest
 
 from tests.integration.crashing_run import CRASH_MARKER
-from tests.integration.helpers import (REPO, committed_and_end, dead_letters, es_docs, make_post,
-                                       pipeline_args, post_messages, produce, run_bounded,
-                                       setup_topics, unique)
+from tests.integration.helpers import (
+    REPO,
+    committed_and_end,
+    dead_letters,
+    es_docs,
+    make_post,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_bounded,
+    setup_topics,
+    unique,
+)
 
 pytestmark = pytest.mark.integration
 RESTARTS = 2  # --crash_loop_restarts
@@ -60,9 +70,10 @@ def test_a_message_that_kills_the_process_is_quarantined(kafka_bootstrap, es_url
 def test_one_unrelated_death_quarantines_nothing(kafka_bootstrap, es_url, tmp_path):
     """A kill -9 in the middle of the stream: the restart reads carefully, loses and duplicates
     nothing, and sends nothing to quarantine (one death is not a crash loop)."""
-    from tests.integration.helpers import run_pipeline_process, wait_for, es_count
     import os
     import signal
+
+    from tests.integration.helpers import es_count, run_pipeline_process, wait_for
     topic, prefix = unique("onekill"), unique("idx")
     setup_topics(kafka_bootstrap, topic, 3)
     produce(kafka_bootstrap, topic, post_messages(range(3000)))

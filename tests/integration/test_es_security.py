@@ -15,8 +15,15 @@ import time
 
 import pytest
 
-from tests.integration.helpers import (es_count, pipeline_args, post_messages, produce,
-                                       run_bounded, setup_topics, unique)
+from tests.integration.helpers import (
+    es_count,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_bounded,
+    setup_topics,
+    unique,
+)
 from tests.integration.tls_proxy import Pki, TlsAuthHttpProxy, make_pki
 
 pytestmark = pytest.mark.integration

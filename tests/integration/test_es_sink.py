@@ -5,8 +5,17 @@ import time
 import pytest
 
 from pipelines.ingest import run
-from tests.integration.helpers import (dead_letters, es_client, es_count, make_post, pipeline_args,
-                                       post_messages, produce, setup_topics, unique)
+from tests.integration.helpers import (
+    dead_letters,
+    es_client,
+    es_count,
+    make_post,
+    pipeline_args,
+    post_messages,
+    produce,
+    setup_topics,
+    unique,
+)
 from tests.integration.proxy import proxied
 
 pytestmark = pytest.mark.integration
@@ -55,7 +64,7 @@ def test_documents_elasticsearch_refuses_become_dead_letters(kafka_bootstrap, es
     bad_month = 1578830400000  # 2020-01-12T12:00:00Z
     good = post_messages(range(10))
     refused = []
-    from transforms.publish import encode_post, message_key
+    from transforms.io.publish import encode_post, message_key
     for i in (100, 101):
         post = make_post(i)
         post["created_at"], post["collected_at"] = bad_month + i, bad_month + i + 1000

@@ -5,10 +5,21 @@ import time
 
 import pytest
 
-from tests.integration.helpers import (committed_and_end, es_count, es_docs, make_post, pipeline_args,
-                                       post_messages, produce, run_pipeline_process, setup_topics, unique,
-                                       wait_for)
+from tests.integration.helpers import (
+    committed_and_end,
+    es_count,
+    es_docs,
+    make_post,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_pipeline_process,
+    setup_topics,
+    unique,
+    wait_for,
+)
 from tests.integration.proxy import proxied
+from tests.stack_faults import restart_broker
 
 pytestmark = pytest.mark.integration
 
@@ -104,7 +115,7 @@ def test_kafka_broker_restart_mid_stream(pantau_stack, es_url, tmp_path):
                                               "--bulk_max_docs=50"), tmp_path / "run.log")
     try:
         wait_for(lambda: es_count(es_url, prefix) > 0, 120, what="first documents")
-        pantau_stack.restart_broker("noida", down_s=5)
+        restart_broker(pantau_stack, "noida", down_s=5)
         produce(bootstrap, topic, post_messages(range(1000, n)))
         wait_for(lambda: es_count(es_url, prefix) == n, 180, what="all documents after the restart")
         assert proc.poll() is None, (tmp_path / "run.log").read_text()[-3000:]

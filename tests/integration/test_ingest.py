@@ -10,9 +10,21 @@ import time
 import pytest
 
 from pipelines.ingest import run
-from tests.integration.helpers import (POISON, committed_and_end, dead_letters, es_count, es_docs,
-                                       make_post, pipeline_args, post_messages, produce,
-                                       run_pipeline_process, setup_topics, unique, wait_for)
+from tests.integration.helpers import (
+    POISON,
+    committed_and_end,
+    dead_letters,
+    es_count,
+    es_docs,
+    make_post,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_pipeline_process,
+    setup_topics,
+    unique,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 N = 240

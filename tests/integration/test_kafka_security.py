@@ -23,18 +23,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from pipelines.localstack import TANSU_SESSION_TIMEOUT_MS, free_ports, resolve_tansu_bin
-from tests.integration.helpers import (POISON, es_count, pipeline_args, post_messages,
-                                       run_bounded, unique)
+from devtools.localstack import TANSU_SESSION_TIMEOUT_MS, free_ports, resolve_tansu_bin
+from tests.integration.helpers import POISON, es_count, pipeline_args, post_messages, run_bounded, unique
 from tests.integration.tls_proxy import KafkaSaslProxy, Pki, TlsTcpProxy, make_pki
-from transforms.credentials import kafka_client_settings
-from transforms.deadletter import read_dead_letters
-from transforms.publish import produce
+from transforms.core.deadletter import read_dead_letters
+from transforms.io.clients import kafka_client_settings
+from transforms.io.publish import produce
 
 pytestmark = pytest.mark.integration
 USER = "pantau-ingest"
@@ -272,3 +272,27 @@ def test_tansu_authentication_refuses_the_pipeline_clearly(es_url, tmp_path, mon
     assert time.monotonic() - started < 150
     assert "Unable to bootstrap" in log, log[-3000:]
     assert PASSWORD not in log and PASSWORD not in cmdline
+
+
+def test_the_monitor_creates_and_fills_its_alerts_topic_over_sasl(pki, es_url, tmp_path, monkeypatch):
+    """The alerts topic is created with the monitor's security settings (it used to be created
+    without them, which failed on every SASL or TLS cluster)."""
+    from transforms.analyst.monitor import Monitor, MonitorConfig
+    from transforms.io.es_sink import EsConfig
+    set_credentials(monkeypatch, tmp_path, PASSWORD, as_file=False)
+    security = (("sasl_mechanism", "SCRAM-SHA-256"), ("security_protocol", "SASL_PLAINTEXT"))
+    settings = kafka_client_settings(security)
+    alerts_topic = unique("alerts")
+    with secured_kafka("SASL_PLAINTEXT", pki) as (bootstrap, proxies):
+        config = MonitorConfig(es=EsConfig(url=es_url, alias=unique("none")), kafka_bootstrap=bootstrap,
+                               alerts_topic=alerts_topic, kafka_security=security,
+                               alerts_index=unique("alerts-idx"), coordination_index=unique("coord-idx"))
+        monitor = Monitor(config)
+        try:
+            monitor.setup()
+            assert monitor._publish({"id": "a1", "issue": "Banjir", "kind": "volume_spike"}, "raised")
+        finally:
+            monitor.close()
+        messages, _, _ = read_secured(bootstrap, alerts_topic, f"check-{alerts_topic}", settings)
+        assert [m.key for m in messages] == [b"Banjir"]
+        assert proxies["sasl"].logins.get(USER, 0) >= 2 and proxies["sasl"].refused == 0

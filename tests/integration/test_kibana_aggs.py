@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.kibana import PANELS, panel
 from tests.integration import kibana_dataset as ds
-from transforms.es_sink import EsConfig
+from transforms.analyst.kibana import PANELS, panel
+from transforms.io.es_sink import EsConfig
 
 pytestmark = pytest.mark.integration
 BANJIR, BBM = ds.BANJIR, ds.BBM

@@ -12,11 +12,17 @@ import pytest
 from elasticsearch import helpers
 from prometheus_client import CollectorRegistry
 
-from pipelines.monitor import Monitor, MonitorConfig
 from tests.integration.helpers import consume_all, unique
-from transforms.alerts import (ALL_POSTS, COORDINATION, NEGATIVE_SURGE, VOLUME_SPIKE,
-                               CoordinationThresholds, SpikeThresholds)
-from transforms.es_sink import EsConfig, bulk_action, install_template
+from transforms.analyst.monitor import Monitor, MonitorConfig
+from transforms.io.es_sink import EsConfig, bulk_action, install_template
+from transforms.logic.alerts import (
+    ALL_POSTS,
+    COORDINATION,
+    NEGATIVE_SURGE,
+    VOLUME_SPIKE,
+    CoordinationThresholds,
+    SpikeThresholds,
+)
 
 pytestmark = pytest.mark.integration
 MIN = 60_000

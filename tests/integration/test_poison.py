@@ -6,9 +6,16 @@ import os
 import pytest
 
 from pipelines.ingest import run
-from tests.integration.helpers import (dead_letters, es_count, make_post, pipeline_args,
-                                       post_messages, produce, unique)
-from transforms.publish import encode_post
+from tests.integration.helpers import (
+    dead_letters,
+    es_count,
+    make_post,
+    pipeline_args,
+    post_messages,
+    produce,
+    unique,
+)
+from transforms.io.publish import encode_post
 
 pytestmark = pytest.mark.integration
 

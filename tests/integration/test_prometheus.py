@@ -23,11 +23,20 @@ from typing import Any
 
 import pytest
 
-from pipelines.localstack import free_port
-from tests.integration.helpers import (POISON, REPO, es_count, make_post, pipeline_args,
-                                       run_pipeline_process, setup_topics, unique, wait_for)
+from devtools.localstack import free_port
+from tests.integration.helpers import (
+    POISON,
+    REPO,
+    es_count,
+    make_post,
+    pipeline_args,
+    run_pipeline_process,
+    setup_topics,
+    unique,
+    wait_for,
+)
 from tests.integration.proxy import proxied
-from transforms.publish import encode_post, message_key, produce
+from transforms.io.publish import encode_post, message_key, produce
 
 pytestmark = pytest.mark.integration
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"

@@ -1,9 +1,17 @@
 """Horizontal scaling on one host: several pipeline processes share a topic's partitions."""
 import pytest
 
-from tests.integration.helpers import (committed_and_end, es_docs, pipeline_args, post_messages, produce,
-                                       run_pipeline_process, setup_topics, unique)
-from transforms.kafka_source import KafkaConfig
+from tests.integration.helpers import (
+    committed_and_end,
+    es_docs,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_pipeline_process,
+    setup_topics,
+    unique,
+)
+from transforms.io.kafka_source import KafkaConfig
 
 pytestmark = pytest.mark.integration
 

@@ -3,8 +3,17 @@ import json
 
 import pytest
 
-from tests.integration.helpers import (es_client, es_docs, pipeline_args, post_messages, produce,
-                                       run_pipeline_process, setup_topics, unique, wait_for)
+from tests.integration.helpers import (
+    es_client,
+    es_docs,
+    pipeline_args,
+    post_messages,
+    produce,
+    run_pipeline_process,
+    setup_topics,
+    unique,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 SECRETS = {

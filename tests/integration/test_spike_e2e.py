@@ -17,12 +17,21 @@ import time
 import pytest
 from prometheus_client import CollectorRegistry
 
-from pipelines.monitor import CycleReport, MonitorConfig, start_monitor_thread
-from tests.integration.helpers import (consume_all, es_client, es_count, pipeline_args, produce,
-                                       run_pipeline_process, setup_topics, unique, wait_for)
-from transforms.alerts import ALL_POSTS, VOLUME_SPIKE, SpikeThresholds
-from transforms.es_sink import EsConfig
-from transforms.publish import encode_post, message_key
+from tests.integration.helpers import (
+    consume_all,
+    es_client,
+    es_count,
+    pipeline_args,
+    produce,
+    run_pipeline_process,
+    setup_topics,
+    unique,
+    wait_for,
+)
+from transforms.analyst.monitor import CycleReport, MonitorConfig, start_monitor_thread
+from transforms.io.es_sink import EsConfig
+from transforms.io.publish import encode_post, message_key
+from transforms.logic.alerts import ALL_POSTS, VOLUME_SPIKE, SpikeThresholds
 
 pytestmark = pytest.mark.integration
 RATE_S = 3.0          # steady traffic: one post every 3 s, 20 per 60 s window

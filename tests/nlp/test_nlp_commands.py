@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from transforms.nlp import commands, evaluate
+from transforms.nlp import commands
+from transforms.nlp.training import evaluate
 
 
 def test_enrich_main(tmp_path, model_dir) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from transforms.nlp.entities import NO_CANDIDATE, CandidateGate, Entity
 
 GAZ = Path(__file__).resolve().parents[2] / "transforms" / "nlp" / "data" / "gazetteer_id.jsonl"
@@ -54,6 +56,7 @@ def test_ambiguous_aliases_need_case(extractor) -> None:
     assert not [e for e in ents if e.source == "gazetteer"]
 
 
+@pytest.mark.slow
 def test_exact_aliases_match_only_capitalized_or_upper() -> None:
     import spacy
 

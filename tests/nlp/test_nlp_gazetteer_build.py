@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from transforms.nlp import gazetteer_build as gb
 from transforms.nlp.entities import Gazetteer
+from transforms.nlp.training import gazetteer_build as gb
 
 
 def test_split_regency_names() -> None:

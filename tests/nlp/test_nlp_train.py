@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 import json
 
-from transforms.nlp import train
-from transforms.nlp.data_io import NUSAX_LANGS
 from transforms.nlp.linear import LinearTextModel
+from transforms.nlp.training import train
+from transforms.nlp.training.data_io import NUSAX_LANGS
 
 POS = ["makanannya enak sekali", "pelayanan ramah dan cepat", "tempatnya bersih nyaman", "harga murah puas"]
 NEG = ["makanannya tidak enak", "pelayanan lambat dan kasar", "tempatnya kotor bau", "mahal kecewa sekali"]

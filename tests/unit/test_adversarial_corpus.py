@@ -9,12 +9,12 @@ import pytest
 
 import schemas
 from tests.adversarial import load_cases
-from transforms.codec import DecodeError, SchemaResolver
-from transforms.deadletter import unencodable_reason
-from transforms.decode import decode_payload
-from transforms.es_sink import EsConfig, bulk_action
-from transforms.normalize import normalize_post
-from transforms.validate import validation_errors
+from transforms.core.codec import DecodeError, SchemaResolver
+from transforms.core.deadletter import unencodable_reason
+from transforms.io.es_sink import EsConfig, bulk_action
+from transforms.stages.decode import decode_payload
+from transforms.stages.normalize import normalize_post
+from transforms.stages.validate import validation_errors
 
 CASES = load_cases()
 RESOLVER = SchemaResolver()

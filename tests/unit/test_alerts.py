@@ -1,14 +1,31 @@
-"""Pure detection logic of transforms/alerts.py on synthetic histograms."""
+"""Pure detection logic of transforms/logic/alerts.py on synthetic histograms."""
 import random
 
 import pytest
 
-from transforms.alerts import (ALL_POSTS, COORDINATION, NEGATIVE_SURGE, VOLUME_SPIKE, ActiveAlert,
-                               AlertState, CoordinationThresholds, Member, SpikeThresholds,
-                               WindowCounts, baseline_stats, cluster_detection, coordination_score,
-                               detect_negative, detect_volume, evaluate, find_clusters, hamming_hex,
-                               near_members,
-                               reconcile, summary)
+from transforms.logic.alerts import (
+    ALL_POSTS,
+    COORDINATION,
+    NEGATIVE_SURGE,
+    VOLUME_SPIKE,
+    ActiveAlert,
+    AlertState,
+    CoordinationThresholds,
+    Member,
+    SpikeThresholds,
+    WindowCounts,
+    baseline_stats,
+    cluster_detection,
+    coordination_score,
+    detect_negative,
+    detect_volume,
+    evaluate,
+    find_clusters,
+    hamming_hex,
+    near_members,
+    reconcile,
+    summary,
+)
 
 T = SpikeThresholds()
 NOW = 1_800_000_000_000

@@ -6,11 +6,10 @@ import fastavro
 import pytest
 
 import schemas
-from transforms.codec import DecodeError, SchemaResolver, coerce_raw_post, to_epoch_millis
-from transforms.decode import decode_payload
-from transforms.publish import encode_post
-
 from tests.factories import POST_V2
+from transforms.core.codec import DecodeError, SchemaResolver, coerce_raw_post, to_epoch_millis
+from transforms.io.publish import encode_post
+from transforms.stages.decode import decode_payload
 
 RESOLVER = SchemaResolver()
 READER = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RAW_POST_SUBJECT)))

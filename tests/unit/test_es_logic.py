@@ -1,7 +1,7 @@
 """Index naming, bulk actions and the item classification of the Elasticsearch sink."""
 import pytest
 
-from transforms.es_sink import EsConfig, bulk_action, classify_item, es_document, index_for, template_body
+from transforms.io.es_sink import EsConfig, bulk_action, classify_item, es_document, index_for, template_body
 
 CONFIG = EsConfig(url="http://127.0.0.1:9200", index_prefix="posts", alias="posts-all")
 

@@ -2,22 +2,30 @@
 import json
 
 import fastavro
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import schemas
 from tests.factories import POST_V2
-from transforms.codec import DecodeError, SchemaResolver, coerce_raw_post
-from transforms.deadletter import unencodable_reason
-from transforms.decode import decode_payload
-from transforms.normalize import (clean_text, extract_emojis, extract_hashtags, extract_mentions,
-                                  extract_urls, normalize_post)
-from transforms.publish import encode_post
-from transforms.validate import validation_errors
+from transforms.core.codec import DecodeError, SchemaResolver, coerce_raw_post
+from transforms.core.deadletter import unencodable_reason
+from transforms.io.publish import encode_post
+from transforms.stages.decode import decode_payload
+from transforms.stages.normalize import (
+    clean_text,
+    extract_emojis,
+    extract_hashtags,
+    extract_mentions,
+    extract_urls,
+    normalize_post,
+)
+from transforms.stages.validate import validation_errors
 
 RESOLVER = SchemaResolver()
 READER = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RAW_POST_SUBJECT)))
 AVRO = encode_post(POST_V2, "avro")
+pytestmark = pytest.mark.slow
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # hypothesis' default text never holds surrogates; collectors' output does (half an emoji), and

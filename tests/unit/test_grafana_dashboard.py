@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.metrics import metric_names
+from transforms.core.metrics import metric_names
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "pantau.json"
 _NOT_METRICS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
@@ -76,7 +76,7 @@ def test_panels_have_ids_grid_positions_and_targets(dashboard):
 def test_every_metric_in_a_panel_is_exported(dashboard):
     exported = metric_names()
     used = {name for e in exprs(dashboard) for name in promql_metric_names(e)}
-    assert used - exported == set(), f"not exported by transforms/metrics.py: {used - exported}"
+    assert used - exported == set(), f"not exported by transforms/core/metrics.py: {used - exported}"
 
 
 def test_dashboard_covers_the_pipeline(dashboard):

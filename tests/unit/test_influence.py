@@ -3,8 +3,16 @@ import math
 
 import pytest
 
-from transforms.influence import (activity, audience, author_influence, engagement_rate,
-                                  estimated_reach, post_influence, post_score, weighted_engagement)
+from transforms.logic.influence import (
+    activity,
+    audience,
+    author_influence,
+    engagement_rate,
+    estimated_reach,
+    post_influence,
+    post_score,
+    weighted_engagement,
+)
 
 
 def doc(followers=1000, verified=False, likes=0, replies=0, reposts=0, quotes=0, views=None):

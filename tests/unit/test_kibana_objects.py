@@ -4,17 +4,27 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 import schemas
-from pipelines import kibana
-from pipelines.kibana import (ALERTS_MAPPING, COORDINATION_MAPPING, DASHBOARDS, DATA_VIEWS, NDJSON_PATH, PANELS,
-                              export_main, import_main, ndjson)
+from pipelines.kibana import export_main, import_main
+from transforms.analyst.kibana import (
+    ALERTS_MAPPING,
+    COORDINATION_MAPPING,
+    DASHBOARDS,
+    DATA_VIEWS,
+    NDJSON_PATH,
+    PANELS,
+    ndjson,
+    panel,
+    saved_objects,
+)
 
 
 def objects() -> list[dict[str, Any]]:
@@ -175,7 +185,7 @@ def test_panel_specs_yield_search_bodies():
         assert body["query"]["bool"]["filter"][0]["range"][p.data_view.time_field] == {
             "gte": 0, "lt": 1, "format": "epoch_millis"}
         assert ("aggs" in body) != (p.chart == "map")
-    entities = kibana.panel("top-entities").search_body()["aggs"]
+    entities = panel("top-entities").search_body()["aggs"]
     assert entities["entity_nested"]["nested"] == {"path": "entities"}
 
 
@@ -198,7 +208,7 @@ class FakeKibana:
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 fake.requests.append({"path": self.path, "headers": self.headers, "body": body})  # case-insensitive
-                payload = json.dumps(answer or {"success": True, "successCount": len(kibana.saved_objects()),
+                payload = json.dumps(answer or {"success": True, "successCount": len(saved_objects()),
                                                 "successResults": []}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -1,4 +1,4 @@
-"""transforms.metrics: naming conventions, the stage decorator, and the exporter."""
+"""transforms.core.metrics: naming conventions, the stage decorator, and the exporter."""
 from __future__ import annotations
 
 import re
@@ -8,8 +8,9 @@ import urllib.request
 from apache_beam import pvalue
 from prometheus_client.metrics import MetricWrapperBase
 
-from pipelines.localstack import free_port
-from transforms import metrics
+from devtools.localstack import free_port
+from transforms.core import metrics
+from transforms.core.stage import StageError, StageFn
 
 ALLOWED_LABELS = {"stage", "reason", "topic", "partition", "platform", "error_type", "retryable",
                   "version", "beam", "python", "le"}
@@ -42,30 +43,35 @@ def test_platform_label_is_bounded():
     assert metrics.platform_label(None) == "other"
 
 
-class _Fn:
-    @metrics.instrument("unit_test_stage", count_in=len)
-    def process(self, batch):
+class _SlowStageFn(StageFn):
+    STAGE = "unit_test_stage"
+
+    def apply(self, n):
         time.sleep(0.02)
-        yield batch[0]
-        yield pvalue.TaggedOutput("dead_letter", batch[1])
-        yield batch[2]
+        if n == 2:
+            raise StageError("not_wanted", "two is refused")
+        return n
 
 
-def test_instrument_counts_in_out_and_time_spent_in_the_stage_only():
+def test_a_stage_counts_in_out_dead_letters_and_its_own_time_only():
     before_in = sample("pantau_stage_records_in_total", stage="unit_test_stage")
     before_out = sample("pantau_stage_records_out_total", stage="unit_test_stage")
+    before_dead = sample("pantau_stage_dead_letters_total", stage="unit_test_stage", reason="not_wanted")
     before_n = sample("pantau_stage_processing_seconds_count", stage="unit_test_stage")
     before_sum = sample("pantau_stage_processing_seconds_sum", stage="unit_test_stage")
-    out = []
-    for item in _Fn().process([1, 2, 3]):
-        time.sleep(0.2)  # downstream work: not the stage's time
-        out.append(item)
+    fn, out = _SlowStageFn(), []
+    for n in (1, 2, 3):
+        for item in fn.process(n):
+            time.sleep(0.2)  # downstream work: not the stage's time
+            out.append(item)
     assert out[0] == 1 and out[2] == 3 and isinstance(out[1], pvalue.TaggedOutput)
+    assert out[1].value["error_kind"] == "not_wanted" and out[1].value["stage"] == "unit_test_stage"
     assert sample("pantau_stage_records_in_total", stage="unit_test_stage") - before_in == 3
     assert sample("pantau_stage_records_out_total", stage="unit_test_stage") - before_out == 2
-    assert sample("pantau_stage_processing_seconds_count", stage="unit_test_stage") - before_n == 1
+    assert sample("pantau_stage_dead_letters_total", stage="unit_test_stage", reason="not_wanted") - before_dead == 1
+    assert sample("pantau_stage_processing_seconds_count", stage="unit_test_stage") - before_n == 3
     spent = sample("pantau_stage_processing_seconds_sum", stage="unit_test_stage") - before_sum
-    assert 0.02 <= spent < 0.2, spent
+    assert 0.06 <= spent < 0.2, spent
 
 
 def test_freshness_and_lag_helpers():
@@ -108,7 +114,7 @@ def test_worker_process_exports_when_the_environment_says_so(tmp_path):
         port = s.getsockname()[1]
     code = (
         "import urllib.request\n"
-        "from transforms.metrics import stage\n"
+        "from transforms.core.metrics import stage\n"
         "stage('decode').records_in.inc(3)\n"
         f"print(urllib.request.urlopen('http://127.0.0.1:{port}/metrics').read().decode())\n")
     env = dict(os.environ, PANTAU_METRICS_PORT=str(port), PANTAU_METRICS_ADDR="127.0.0.1")

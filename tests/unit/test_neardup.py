@@ -1,6 +1,6 @@
 """Near-duplicate signatures: SimHash, bands, and rates on a synthetic buzzer campaign.
 
-Thresholds (measured values in ``transforms/neardup.py``; the data here is seeded, so the
+Thresholds (measured values in ``transforms/logic/neardup.py``; the data here is seeded, so the
 rates are deterministic, and the thresholds leave room for small changes of the generator):
 
 * campaign pairs sharing at least one band         >= 0.95  (measured 0.99)
@@ -17,8 +17,18 @@ from collections import Counter
 
 import pytest
 
-from transforms.neardup import (BANDS, MAX_BITS, bands, hamming, near_dup_for_doc,
-                                normalize_for_signature, shingles, signature, similar, simhash)
+from transforms.logic.neardup import (
+    BANDS,
+    MAX_BITS,
+    bands,
+    hamming,
+    near_dup_for_doc,
+    normalize_for_signature,
+    shingles,
+    signature,
+    simhash,
+    similar,
+)
 
 BASE = ("Program makan bergizi gratis adalah bukti nyata negara hadir untuk anak-anak Indonesia. "
         "Mari kita dukung bersama demi generasi emas yang sehat dan cerdas! #GiziMerataIndonesiaMaju")
@@ -45,11 +55,13 @@ def campaign(n=40, seed=7):
         for _ in range(rng.randint(1, 3)):
             edit = rng.choice(["typo", "emoji", "swap", "mention"])
             if edit == "typo":
-                j = rng.randrange(len(words)); words[j] = _typo(words[j], rng)
+                j = rng.randrange(len(words))
+                words[j] = _typo(words[j], rng)
             elif edit == "emoji":
                 words.insert(rng.randrange(len(words) + 1), rng.choice(EMOJI))
             elif edit == "swap":
-                j = rng.randrange(len(words) - 1); words[j], words[j + 1] = words[j + 1], words[j]
+                j = rng.randrange(len(words) - 1)
+                words[j], words[j + 1] = words[j + 1], words[j]
             else:
                 words.insert(0, f"@akun_{rng.randrange(10**6)}")
         out.append(" ".join(words))

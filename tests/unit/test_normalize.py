@@ -1,9 +1,15 @@
 """Normalization of text and posts, and the rules of validation."""
-from transforms.normalize import (clean_text, doc_id, extract_emojis, extract_hashtags,
-                                  extract_mentions, extract_urls, normalize_post)
-from transforms.validate import validation_errors
-
 from tests.factories import POST_V2
+from transforms.stages.normalize import (
+    clean_text,
+    doc_id,
+    extract_emojis,
+    extract_hashtags,
+    extract_mentions,
+    extract_urls,
+    normalize_post,
+)
+from transforms.stages.validate import validation_errors
 
 
 def test_clean_text_nfkc_controls_and_spaces():

@@ -44,7 +44,7 @@ def test_every_alert_has_a_firing_and_a_not_firing_case():
 def test_alert_expressions_use_only_exported_metrics():
     import re
 
-    from transforms.metrics import metric_names
+    from transforms.core.metrics import metric_names
     rules = yaml.safe_load((RULES_DIR / "rules.yml").read_text())
     used = {name for g in rules["groups"] for r in g["rules"]
             for name in re.findall(r"\bpantau_[a-z0-9_]+", r["expr"])}

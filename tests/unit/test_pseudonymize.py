@@ -5,8 +5,8 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.factories import POST_V2
-from transforms.normalize import normalize_post
-from transforms.pseudonymize import Pseudonymizer, PseudonymizePosts
+from transforms.stages.normalize import normalize_post
+from transforms.stages.pseudonymize import PseudonymizePosts, Pseudonymizer
 
 KEY = b"0123456789abcdef-test-key"
 

@@ -1,7 +1,7 @@
 """The quarantine's markers and its decision at start (pure logic)."""
 import pytest
 
-from transforms.recovery import Marker, RecoveryPlan, marker_key, plan_recovery
+from transforms.io.recovery import Marker, RecoveryPlan, marker_key, plan_recovery
 
 
 def test_marker_round_trip_and_garbage():

@@ -1,4 +1,4 @@
-"""The bundled demo sample: a deterministic generator (pipelines.sample_posts) and its output."""
+"""The bundled demo sample: a deterministic generator (devtools.sample.posts) and its output."""
 from __future__ import annotations
 
 import difflib
@@ -12,7 +12,7 @@ import fastavro
 import fastavro.validation
 import pytest
 
-from pipelines import sample_posts as sp
+from devtools.sample import posts as sp
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "deploy" / "sample" / "posts.jsonl"
@@ -59,7 +59,7 @@ def test_generate_matches_labelled(posts):
 
 def test_committed_file_equals_generator_output(posts):
     assert SAMPLE.read_text(encoding="utf-8") == sp.dumps(posts), (
-        "deploy/sample/posts.jsonl is stale: python -m pipelines.sample_posts "
+        "deploy/sample/posts.jsonl is stale: python -m devtools.sample.posts "
         "--out deploy/sample/posts.jsonl")
 
 

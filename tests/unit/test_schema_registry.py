@@ -8,7 +8,13 @@ import pytest
 
 import schemas
 from tests.factories import POST_V2
-from transforms.codec import DecodeError, SchemaResolver, decode_confluent, encode_confluent, parsed_schema
+from transforms.core.codec import (
+    DecodeError,
+    SchemaResolver,
+    decode_confluent,
+    encode_confluent,
+    parsed_schema,
+)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 import schemas
 from schemas.compat import check_backward_transitive, incompatibilities
 from tests.factories import POST_V2
-from transforms.codec import SchemaResolver, decode_confluent, encode_confluent, parsed_schema
-
+from transforms.core.codec import SchemaResolver, decode_confluent, encode_confluent, parsed_schema
 
 
 @pytest.mark.parametrize("name", ["raw_post.v1", "raw_post.v2", "enriched_post", "dead_letter"])

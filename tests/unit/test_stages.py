@@ -6,13 +6,12 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.factories import POST_V2
-from transforms.deadletter import DEAD_LETTER_TAG
-from transforms.decode import DecodePosts
-from transforms.enrich import apply_enrichment, model_input
-from transforms.kafka_source import KafkaRecord
-from transforms.normalize import NormalizePosts
-from transforms.publish import encode_post
-from transforms.validate import ValidatePosts
+from transforms.io.kafka_source import KafkaRecord
+from transforms.io.publish import encode_post
+from transforms.stages.decode import DecodePosts
+from transforms.stages.enrich import apply_enrichment, model_input
+from transforms.stages.normalize import NormalizePosts
+from transforms.stages.validate import ValidatePosts
 
 
 def record(offset, value):
@@ -35,24 +34,24 @@ def test_good_and_bad_messages_split_into_documents_and_dead_letters():
         record(5, b"\xff\xfe not a post"),
     ]
     with TestPipeline() as p:
-        decoded = p | beam.Create(records) | "DecodePosts" >> DecodePosts()
-        validated = decoded.posts | "ValidatePosts" >> ValidatePosts(max_text_chars=40)
-        normalized = validated.posts | "NormalizePosts" >> NormalizePosts()
-        assert_that(normalized.docs | beam.Map(lambda d: (d["doc_id"], d["source_offset"])),
+        posts, decode_dead = p | beam.Create(records) | "DecodePosts" >> DecodePosts()
+        posts, validate_dead = posts | "ValidatePosts" >> ValidatePosts(max_text_chars=40)
+        docs, normalize_dead = posts | "NormalizePosts" >> NormalizePosts()
+        assert_that(docs | beam.Map(lambda d: (d["doc_id"], d["source_offset"])),
                     equal_to([("x:1", 0), ("x:2", 1), ("x:3", 2)]), label="Docs")
-        letters = ((decoded[DEAD_LETTER_TAG], validated[DEAD_LETTER_TAG]) | beam.Flatten()
+        letters = ((decode_dead, validate_dead) | beam.Flatten()
                    | beam.Map(lambda d: (d["offset"], d["stage"], d["error_kind"])))
         assert_that(letters, equal_to([(3, "decode", "avro_unknown_schema_id"),
                                        (4, "validate", "text_too_long"),
                                        (5, "decode", "unknown_format")]), label="DeadLetters")
-        assert_that(normalized[DEAD_LETTER_TAG], equal_to([]), label="NoNormalizeFailures")
+        assert_that(normalize_dead, equal_to([]), label="NoNormalizeFailures")
 
 
 def test_dead_letter_keeps_the_original_bytes():
     bad = b"\x00\x00\x00\x00\x63\x01\x02"
     with TestPipeline() as p:
-        decoded = p | beam.Create([record(7, bad)]) | DecodePosts()
-        assert_that(decoded[DEAD_LETTER_TAG] | beam.Map(lambda d: (d["payload"], d["key"], d["topic"])),
+        _, dead = p | beam.Create([record(7, bad)]) | DecodePosts()
+        assert_that(dead | beam.Map(lambda d: (d["payload"], d["key"], d["topic"])),
                     equal_to([(bad, b"k", "posts")]))
 
 

@@ -8,10 +8,10 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.factories import POST_V2
-from transforms.neardup import signature
-from transforms.normalize import normalize_post
-from transforms.tag import TagPostFn, TagPosts, tag_document
-from transforms.watchlist import Watchlist, WatchlistError
+from transforms.logic.neardup import signature
+from transforms.logic.watchlist import Watchlist, WatchlistError
+from transforms.stages.normalize import normalize_post
+from transforms.stages.tag import TagPostFn, TagPosts, tag_document
 
 WATCHLIST = """\
 issues:

@@ -10,11 +10,11 @@ from apache_beam.testing.util import assert_that, equal_to
 
 import schemas
 from tests.integration.helpers import make_post
-from transforms.codec import DecodeError, SchemaResolver, encode_confluent, parsed_schema
-from transforms.deadletter import (DEAD_LETTER_TAG, dead_letter, guard_outputs, rebuilt_dead_letter,
-                                   unencodable_reason)
-from transforms.decode import decode_payload
-from transforms.publish import encode_post
+from transforms.core.codec import DecodeError, SchemaResolver, encode_confluent, parsed_schema
+from transforms.core.deadletter import dead_letter, rebuilt_dead_letter, unencodable_reason
+from transforms.core.stage import Stage, StageFn
+from transforms.io.publish import encode_post
+from transforms.stages.decode import decode_payload
 
 RESOLVER = SchemaResolver()
 READER = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RAW_POST_SUBJECT)))
@@ -96,12 +96,13 @@ def test_a_broken_dead_letter_is_rebuilt_with_what_can_be_kept():
     assert letter["payload"] == b"p" and letter["key"] is None and letter["offset"] == 7
 
 
-class LeakyFn(beam.DoFn):
+class LeakyFn(StageFn):
     """A stage with a bug: it emits a string the runner's coder cannot encode."""
 
-    @guard_outputs("leaky")
-    def process(self, doc):
-        yield dict(doc, text=doc["text"] + "\ud83d") if doc["post_id"] == "bad" else doc
+    STAGE = "leaky"
+
+    def apply(self, doc):
+        return dict(doc, text=doc["text"] + "\ud83d") if doc["post_id"] == "bad" else doc
 
 
 def test_the_guard_turns_an_unencodable_output_into_a_dead_letter():
@@ -114,8 +115,8 @@ def test_the_guard_turns_an_unencodable_output_into_a_dead_letter():
 def test_an_unencodable_element_does_not_fail_a_pipeline():
     docs = [{"doc_id": f"x:{i}", "post_id": i, "text": "t", "raw": "{}"} for i in ("a", "bad", "b")]
     with TestPipeline() as p:
-        out = (p | beam.Create(docs) | beam.ParDo(LeakyFn()).with_outputs(DEAD_LETTER_TAG, main="docs"))
+        good, dead = p | beam.Create(docs) | Stage(LeakyFn())
         # a downstream step makes the runner encode (and size-sample) every element
-        assert_that(out.docs | "Ids" >> beam.Map(lambda d: d["post_id"]), equal_to(["a", "b"]), label="docs")
-        assert_that(out[DEAD_LETTER_TAG] | beam.Map(lambda l: (l["key"], l["error_kind"])),
+        assert_that(good | "Ids" >> beam.Map(lambda d: d["post_id"]), equal_to(["a", "b"]), label="docs")
+        assert_that(dead | beam.Map(lambda l: (l["key"], l["error_kind"])),
                     equal_to([(b"x:bad", "unencodable_record")]), label="dead")

@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from transforms.normalize import normalize_post
-from transforms.watchlist import (QueryError, Watchlist, WatchlistError, load_watchlist,
-                                  parse_query, tokenize)
+from transforms.logic.watchlist import (
+    QueryError,
+    Watchlist,
+    WatchlistError,
+    load_watchlist,
+    parse_query,
+    tokenize,
+)
+from transforms.stages.normalize import normalize_post
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "deploy" / "watchlists" / "issues.yaml"
@@ -174,7 +180,8 @@ def test_reloading_the_file_changes_the_tagging_without_code(tmp_path):
 
 def test_only_issues_whose_atoms_fired_are_evaluated_and_results_match_brute_force():
     import random
-    from transforms.watchlist import evaluate, fold
+
+    from transforms.logic.watchlist import evaluate, fold
     rng = random.Random(3)
     vocab = [f"w{i}" for i in range(60)]
     entries = []

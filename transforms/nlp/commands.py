@@ -26,10 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import IO, Any, BinaryIO, Sequence
+from typing import IO, Any, BinaryIO
 
-from transforms.codec import safe_text
+from transforms.core.codec import safe_text
 
 __all__ = ["enrich_main", "enrich_stream"]
 

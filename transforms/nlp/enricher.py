@@ -10,8 +10,9 @@ Each output dict maps onto the Avro ``EnrichedPost`` fields of the same names.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from .entities import NER_LANGUAGES, EntityExtractor
 from .langid import LanguageIdentifier, LanguageResult
@@ -69,7 +70,7 @@ class Enricher:
         self.max_chars = max_chars
 
     @classmethod
-    def load(cls, model_dir: str | None = None) -> "Enricher":
+    def load(cls, model_dir: str | None = None) -> Enricher:
         """Load all models once from ``model_dir`` (default: the packaged ``models/``)."""
         path = Path(model_dir or os.environ.get("PANTAU_NLP_MODELS") or DEFAULT_MODEL_DIR)
         if not path.is_dir():

@@ -15,9 +15,9 @@ Offsets are character offsets into the text that was passed in.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 __all__ = ["Entity", "Gazetteer", "EntityExtractor", "CandidateGate", "NER_LANGUAGES", "NO_CANDIDATE"]
 
@@ -67,7 +67,7 @@ class CandidateGate:
         self.common_words = frozenset(common_words)
 
     @classmethod
-    def load(cls, path: str | Path) -> "CandidateGate":
+    def load(cls, path: str | Path) -> CandidateGate:
         """Read the JSON word lists written by ``train.py``."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(data["entity_words"], data["common_words"])
@@ -177,7 +177,7 @@ class Gazetteer:
             self.lower.add(key, docs)
 
     @classmethod
-    def load(cls, nlp, path: str | Path | Sequence[str | Path] | None = None) -> "Gazetteer":
+    def load(cls, nlp, path: str | Path | Sequence[str | Path] | None = None) -> Gazetteer:
         """Read JSONL gazetteer files (one entry per line: label, canonical, aliases, optional
         ``exact``: aliases matched only as written, Capitalized or UPPER; optional
         ``lower_after_cue``: those of them that also match in lower case right after a word of
@@ -255,7 +255,7 @@ class EntityExtractor:
         self.gate = gate
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> "EntityExtractor":
+    def load(cls, model_dir: str | Path) -> EntityExtractor:
         """Load ``ner/`` from ``model_dir`` and the packaged gazetteer."""
         import spacy
 

@@ -20,9 +20,9 @@ Codes are ISO 639-1 where one exists (id, ms, jv, su, en), else ISO 639-3
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -108,7 +108,7 @@ class LanguageIdentifier:
         self._prior = np.array([_SHORT_PRIOR.get(l, 0.0) for l in self.labels], dtype=np.float32)
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> "LanguageIdentifier":
+    def load(cls, model_dir: str | Path) -> LanguageIdentifier:
         """Load ``langid.npz`` from ``model_dir``."""
         return cls(LinearTextModel.load(Path(model_dir) / "langid.npz"))
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import math
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -172,7 +172,7 @@ class LinearTextModel:
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> "LinearTextModel":
+    def load(cls, path: str | Path) -> LinearTextModel:
         """Read a model written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as z:
             header = json.loads(str(z["header"]))
@@ -203,7 +203,7 @@ class LinearTextModel:
         label_order: Iterable[str] | None = None,
         max_iter: int = 300,
         meta: dict | None = None,
-    ) -> "LinearTextModel":
+    ) -> LinearTextModel:
         """Fit vocabulary, IDF and an L2-regularized multinomial logistic regression.
 
         ``c`` is the inverse regularization strength (loss summed over samples, penalty

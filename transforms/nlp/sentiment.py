@@ -9,9 +9,9 @@ weight stored in its metadata (``blend``).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -112,7 +112,7 @@ class SentimentModel:
         self.emoji = load_emoji_lexicon() if emoji is None else emoji
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> "SentimentModel":
+    def load(cls, model_dir: str | Path) -> SentimentModel:
         """Load ``sentiment.npz`` (and ``sentiment_word.npz`` when present) from ``model_dir``."""
         word = Path(model_dir) / "sentiment_word.npz"
         return cls(LinearTextModel.load(Path(model_dir) / "sentiment.npz"),

@@ -9,7 +9,7 @@ emoticons). Registered as ``pantau.id_fast_tokenizer.v1``; import this module be
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from spacy.util import registry
 

@@ -1,0 +1,1 @@
+"""The deterministic generator of the bundled demo sample and its content."""

@@ -1,0 +1,1 @@
+"""IO: the Kafka source (and its poison-pill quarantine), the Elasticsearch and dead-letter sinks, clients and publishing."""

@@ -1,0 +1,1 @@
+"""Social-listening logic without Beam or servers: watchlists, influence, near-duplicates, alert rules, text patterns."""

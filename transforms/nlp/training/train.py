@@ -1,0 +1,347 @@
+"""Reproduce every model artefact of ``transforms/nlp/models`` from the shared data dir.
+
+Usage (the lead wires it as ``pantau train``)::
+
+    python -m transforms.nlp.training.train [--data-dir ../shared/data] [--out transforms/nlp/models]
+                                   [--only sentiment,langid,ner,gate] [--holdout-valid]
+
+Artefacts:
+
+* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages)
+* ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
+                     (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
+* ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
+* ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
+                     trained on NERGrit + NERP + NER-UI
+* ``ner_words.json`` word lists of the NER candidate gate (NERGrit + NERP train splits)
+* ``manifest.json``  what was trained on, with which settings, and validation scores
+
+All seeds are fixed. The shipped sentiment and language-ID models are trained on the train
+*and* valid splits (more data for the held-out test); ``--holdout-valid`` trains them on the
+train splits only, which is how their validation scores are measured. NER always trains on the
+train splits and uses the valid splits to pick its best checkpoint. No test split is read.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..linear import FeatureConfig, LinearTextModel
+from ..sentiment import mark_negation
+from ..textnorm import clean_tokens, load_slang, normalize
+from .data_io import (
+    NUSAX_LANGS,
+    LabelledText,
+    NerSentence,
+    read_bio,
+    read_nusax_mt,
+    read_nusax_senti,
+    read_smsa,
+)
+
+SEED = 13
+DEFAULT_DATA_DIR = "../shared/data"
+DEFAULT_OUT = str(Path(__file__).resolve().parents[1] / "models")
+
+SENTIMENT_CFG = FeatureConfig(char_min=1, char_max=5, word_min=1, word_max=2)
+SENTIMENT_C = 10.0
+# second sentiment model: word 1-3-grams over negation-marked text, blended in per language
+SENTIMENT_WORD_CFG = FeatureConfig(char_min=0, char_max=0, word_min=1, word_max=3)
+SENTIMENT_WORD_C = 10.0
+SENTIMENT_WORD_BLEND = {"id": 1.0, "ms": 1.0, "default": 0.0}
+LANGID_CFG = FeatureConfig(char_min=1, char_max=4, word_min=1, word_max=1)
+LANGID_C = 10.0
+SENTIMENT_LABELS = ["positive", "neutral", "negative"]
+NER_CORPORA = {"nergrit": "txt", "nerp": "txt", "nerui": "tsv"}
+NER_UPSAMPLE = {"nergrit": 3, "nerp": 1, "nerui": 2}
+
+
+def _log(msg: str) -> None:
+    print(f"[train {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- sentiment
+def sentiment_training_set(data_dir: Path, include_valid: bool = False) -> list[LabelledText]:
+    """SmSA + all NusaX-senti languages, with sentence-level leakage removed.
+
+    NusaX Indonesian sentences come from SmSA, so a sentence that is in a validation split
+    anywhere is removed from training everywhere (all its NusaX translations included).
+    """
+    sdir = data_dir / "sentiment"
+    splits = ["train", "valid"] if include_valid else ["train"]
+    smsa = [x for s in splits for x in read_smsa(sdir / "smsa" / f"{s}.tsv")]
+    nusax = [
+        x for name in NUSAX_LANGS for s in splits for x in read_nusax_senti(sdir / "nusax" / name / f"{s}.csv")
+    ]
+    if include_valid:
+        return smsa + nusax
+    held_smsa = {x.text.lower() for x in read_smsa(sdir / "smsa" / "valid.tsv")}
+    held_nusax_id = {x.text.lower() for x in read_nusax_senti(sdir / "nusax" / "indonesian" / "valid.csv")}
+    bad_ids = {x.group.rsplit(":", 1)[-1] for x in nusax if x.lang == "id" and x.text.lower() in held_smsa}
+    smsa = [x for x in smsa if x.text.lower() not in held_nusax_id]
+    nusax = [x for x in nusax if x.group.rsplit(":", 1)[-1] not in bad_ids]
+    return smsa + nusax
+
+
+def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False) -> dict:
+    """Fit and save ``sentiment.npz``; returns its manifest entry."""
+    rows = sentiment_training_set(data_dir, include_valid)
+    _log(f"sentiment: {len(rows)} training texts")
+    texts = [normalize(x.text, x.lang) for x in rows]
+    labels = [x.label for x in rows]
+    counts = {l: labels.count(l) for l in SENTIMENT_LABELS}
+    balanced = [len(labels) / (len(SENTIMENT_LABELS) * counts[l]) for l in labels]  # class-balanced weights
+    model = LinearTextModel.fit(
+        texts, labels, SENTIMENT_CFG, c=SENTIMENT_C, label_order=SENTIMENT_LABELS, sample_weight=balanced,
+        max_features=400_000, meta={"task": "sentiment", "trained_on": len(rows)},
+    )
+    model.save(out / "sentiment.npz")
+    word = LinearTextModel.fit(
+        [mark_negation(t) for t in texts], labels, SENTIMENT_WORD_CFG, c=SENTIMENT_WORD_C,
+        label_order=SENTIMENT_LABELS, sample_weight=balanced, max_features=400_000,
+        meta={"task": "sentiment", "input": "mark_negation", "blend": SENTIMENT_WORD_BLEND, "trained_on": len(rows)},
+    )
+    word.save(out / "sentiment_word.npz")
+    return {"file": "sentiment.npz", "n_train": len(rows), "n_features": len(model.vocab), "c": SENTIMENT_C,
+            "word_file": "sentiment_word.npz", "word_n_features": len(word.vocab), "word_c": SENTIMENT_WORD_C,
+            "word_blend": SENTIMENT_WORD_BLEND}
+
+
+# ------------------------------------------------------------------------------ langid
+def _snippets(words: list[str], rng: random.Random, k: int) -> list[str]:
+    out = []
+    for _ in range(k):
+        if len(words) <= 3:
+            out.append(" ".join(words))
+            continue
+        n = rng.randint(2, min(8, len(words)))
+        i = rng.randint(0, len(words) - n)
+        out.append(" ".join(words[i : i + n]))
+    return out
+
+
+def _informalize(words: list[str], inverse: dict[str, list[str]], rng: random.Random) -> list[str]:
+    """Replace formal Indonesian words by a slang form from the project's list (p = 0.6)."""
+    return [rng.choice(inverse[w]) if w in inverse and rng.random() < 0.6 else w for w in words]
+
+
+def langid_training_set(data_dir: Path, include_valid: bool = False) -> tuple[list[str], list[str], list[float]]:
+    """NusaX-MT sentences + short random snippets of them, plus a sample of SmSA as extra Indonesian.
+
+    Indonesian sentences also get an "informal" copy in which formal words are replaced by
+    slang from ``data/slang_id.tsv`` (so ``gak``/``bgt``/``udah`` count as Indonesian evidence).
+    """
+    rng = random.Random(SEED)
+    inverse: dict[str, list[str]] = {}
+    for informal, formal in sorted(load_slang().items()):
+        if " " not in formal and len(informal) >= 2:
+            inverse.setdefault(formal, []).append(informal)
+    splits = ["train", "valid"] if include_valid else ["train"]
+    rows = [x for s in splits for x in read_nusax_mt(data_dir / "langid" / "nusax_mt" / f"{s}.csv")]
+    smsa = read_smsa(data_dir / "sentiment" / "smsa" / "train.tsv")
+    texts, labels, weights = [], [], []
+    for x in rows:
+        words = clean_tokens(x.text)
+        variants = [words] + ([_informalize(words, inverse, rng)] if x.lang == "id" else [])
+        for v in variants:
+            for t in [" ".join(v)] + _snippets(v, rng, 6):
+                texts.append(t)
+                labels.append(x.lang)
+                weights.append(1.0 if v is words else 0.5)
+    for x in rng.sample(smsa, min(1500, len(smsa))):
+        words = _informalize(clean_tokens(x.text), inverse, rng)
+        for t in [" ".join(words)] + _snippets(words, rng, 1):
+            texts.append(t)
+            labels.append("id")
+            weights.append(0.3)
+    return texts, labels, weights
+
+
+def train_langid(data_dir: Path, out: Path, include_valid: bool = False) -> dict:
+    """Fit and save ``langid.npz``; returns its manifest entry."""
+    texts, labels, weights = langid_training_set(data_dir, include_valid)
+    _log(f"langid: {len(texts)} training texts")
+    model = LinearTextModel.fit(
+        texts, labels, LANGID_CFG, c=LANGID_C, sample_weight=weights, max_features=200_000,
+        label_order=sorted(set(labels)), meta={"task": "langid"},
+    )
+    model.save(out / "langid.npz")
+    return {"file": "langid.npz", "n_train": len(texts), "n_features": len(model.vocab), "c": LANGID_C}
+
+
+# --------------------------------------------------------------------------------- NER
+_NO_SPACE_BEFORE = set(",.;:!?)]}%'\"")
+_NO_SPACE_AFTER = set("([{")
+
+
+def _spaces(tokens: Sequence[str]) -> list[bool]:
+    out = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        out.append(nxt is not None and nxt not in _NO_SPACE_BEFORE and tok not in _NO_SPACE_AFTER)
+    return out
+
+
+def ner_docbin(sentences: Sequence[NerSentence], nlp, path: Path) -> int:
+    """Write sentences as a spaCy DocBin with entity spans; returns the number of docs."""
+    from spacy.tokens import Doc, DocBin
+    from spacy.training import biluo_tags_to_spans, iob_to_biluo
+
+    db = DocBin(store_user_data=False)
+    for s in sentences:
+        doc = Doc(nlp.vocab, words=s.tokens, spaces=_spaces(s.tokens))
+        doc.ents = biluo_tags_to_spans(doc, iob_to_biluo(s.tags))
+        db.add(doc)
+    db.to_disk(path)
+    return len(sentences)
+
+
+def load_ner_split(data_dir: Path, split: str) -> dict[str, list[NerSentence]]:
+    """Read one split of every NER corpus, tags mapped to PER / ORG / LOC."""
+    return {
+        name: read_bio(data_dir / "ner" / name / f"{split}.{ext}", corpus=name)
+        for name, ext in NER_CORPORA.items()
+    }
+
+
+def train_ner(
+    data_dir: Path,
+    out: Path,
+    include_valid: bool = False,
+    max_steps: int | None = None,
+    config: Path | None = None,
+    upsample: dict[str, int] | None = None,
+) -> dict:
+    """Train the spaCy NER pipeline into ``out/ner``; returns its manifest entry."""
+    import spacy
+    from spacy.cli.train import train as spacy_train
+
+    rng = random.Random(SEED)
+    train = load_ner_split(data_dir, "train")
+    valid = load_ner_split(data_dir, "valid")
+    upsample = dict(NER_UPSAMPLE if upsample is None else upsample)
+    train_sents: list[NerSentence] = []
+    for name, sents in train.items():
+        train_sents.extend(sents * upsample.get(name, 0))
+        if include_valid:
+            train_sents.extend(valid[name] * upsample.get(name, 0))
+    rng.shuffle(train_sents)
+    dev_sents = valid["nergrit"] + valid["nerui"] + valid["nerp"][:400]
+    nlp = spacy.blank("id")
+    cfg_path = config or Path(__file__).resolve().parents[1] / "data" / "ner_config.cfg"
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        n_train = ner_docbin(train_sents, nlp, tmp_path / "train.spacy")
+        ner_docbin(dev_sents, nlp, tmp_path / "dev.spacy")
+        _log(f"ner: {n_train} training sentences (upsampled {upsample})")
+        overrides = {"paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy")}
+        if max_steps is not None:
+            overrides["training.max_steps"] = max_steps
+        spacy_train(cfg_path, tmp_path / "run", overrides=overrides, use_gpu=-1)
+        target = out / "ner"
+        if target.exists():
+            shutil.rmtree(target)
+        # swap in the fast-loading tokenizer (same segmentation as the corpora: hyphens split)
+        from ..spacy_tokenizer import FACTORY_NAME, make_fast_id_tokenizer
+
+        best = spacy.load(tmp_path / "run" / "model-best")
+        best.tokenizer = make_fast_id_tokenizer(best)
+        best.config["nlp"]["tokenizer"] = {"@tokenizers": FACTORY_NAME}
+        best.to_disk(target)
+    return {"dir": "ner", "n_train": n_train, "upsample": upsample, "dropped_labels": ["EVT", "FNB"],
+            "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"]}
+
+
+#: Corpora whose words may ship in the gate's lists (NER-UI has no redistribution licence).
+GATE_CORPORA = ("nergrit", "nerp")
+
+
+def train_gate(data_dir: Path, out: Path) -> dict:
+    """Write the NER candidate gate's word lists (``ner_words.json``) from NERGrit + NERP train.
+
+    ``entity_words``: lower-cased alphabetic forms found inside an entity at least as often as
+    outside it; ``common_words``: forms seen at least twice and inside an entity < 10 % of the time.
+    """
+    from collections import Counter
+
+    from ..entities import GATE_FILE
+
+    inside: Counter = Counter()
+    total: Counter = Counter()
+    for name in GATE_CORPORA:
+        for sent in read_bio(data_dir / "ner" / name / f"train.{NER_CORPORA[name]}", corpus=name):
+            for tok, tag in zip(sent.tokens, sent.tags):
+                low = tok.lower()
+                total[low] += 1
+                if tag != "O":
+                    inside[low] += 1
+    words = [w for w in total if w.isalpha() and len(w) > 1]
+    entity_words = sorted(w for w in words if inside[w] / total[w] >= 0.5)
+    common_words = sorted(w for w in words if total[w] >= 2 and inside[w] / total[w] < 0.1)
+    (out / GATE_FILE).write_text(
+        json.dumps({"entity_words": entity_words, "common_words": common_words}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    return {"file": GATE_FILE, "corpora": list(GATE_CORPORA), "n_entity_words": len(entity_words),
+            "n_common_words": len(common_words)}
+
+
+# -------------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns a process exit code."""
+    ap = argparse.ArgumentParser(prog="pantau train", description=__doc__.split("\n")[0])
+    ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
+    ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
+    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate")
+    ap.add_argument("--holdout-valid", action="store_true",
+                    help="train sentiment and langid on the train splits only (for honest valid scores); "
+                         "by default they are trained on train+valid, as shipped")
+    ap.add_argument("--ner-steps", type=int, default=None, help="override NER max training steps")
+    ap.add_argument("--ner-config", default=None, help="spaCy config (default: data/ner_config.cfg)")
+    ap.add_argument("--ner-upsample", default=None,
+                    help="corpus=copies list, e.g. nergrit=3,nerp=1,nerui=2 (0 leaves a corpus out)")
+    args = ap.parse_args(argv)
+    random.seed(SEED)
+    data_dir, out = Path(args.data_dir), Path(args.out)
+    if not (data_dir / "sentiment").is_dir():
+        print(f"error: {data_dir} does not look like the shared data dir", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    tasks = [t.strip() for t in args.only.split(",") if t.strip()]
+    for task in tasks:
+        start = time.time()
+        # NER never trains on valid: it is the dev set that picks the best checkpoint
+        used_valid = not args.holdout_valid and task not in ("ner", "gate")
+        if task == "sentiment":
+            entry = train_sentiment(data_dir, out, used_valid)
+        elif task == "langid":
+            entry = train_langid(data_dir, out, used_valid)
+        elif task == "ner":
+            upsample = None
+            if args.ner_upsample:
+                upsample = {k.strip(): int(v) for k, v in (p.split("=") for p in args.ner_upsample.split(","))}
+            entry = train_ner(data_dir, out, False, args.ner_steps,
+                              Path(args.ner_config) if args.ner_config else None, upsample)
+        elif task == "gate":
+            entry = train_gate(data_dir, out)
+        else:
+            print(f"error: unknown task {task!r}", file=sys.stderr)
+            return 2
+        entry.update({"seed": SEED, "include_valid": used_valid, "seconds": round(time.time() - start, 1)})
+        manifest[task] = entry
+        _log(f"{task}: done in {entry['seconds']} s")
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
