@@ -293,13 +293,38 @@ def train_gate(data_dir: Path, out: Path) -> dict:
             "n_common_words": len(common_words)}
 
 
+# ------------------------------------------------------------------- id common words
+ID_WORDS_FILE = Path(__file__).resolve().parent / "data" / "id_common_words.txt"
+ID_WORDS_MIN_ZIPF = 3.6
+
+
+def build_id_words(path: Path = ID_WORDS_FILE, min_zipf: float = ID_WORDS_MIN_ZIPF) -> dict:
+    """Write ``data/id_common_words.txt`` from wordfreq's Indonesian list (needs the ``train`` extra).
+
+    The file is committed, so inference never needs wordfreq; this only rebuilds it.
+    """
+    import wordfreq
+
+    words = sorted({w.lower() for w in wordfreq.top_n_list("id", 60000)
+                    if wordfreq.zipf_frequency(w, "id") >= min_zipf and any(ch.isalpha() for ch in w) and "\t" not in w})
+    header = (
+        f"# Common Indonesian word forms: every word with Zipf frequency >= {min_zipf} in wordfreq "
+        f"{getattr(wordfreq, '__version__', '3.1.1')}'s Indonesian list\n"
+        "# (Speer et al., wordfreq; data CC-BY-SA-4.0). Built by `python -m transforms.nlp.train --only id_words`.\n"
+        "# Used by langid.py: a regional-language guess needs at least one word outside this list.\n"
+    )
+    path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+    return {"file": f"data/{path.name}", "n_words": len(words), "min_zipf": min_zipf}
+
+
 # -------------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
     ap = argparse.ArgumentParser(prog="pantau train", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
-    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate")
+    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt, "
+                         "needs the train extra)")
     ap.add_argument("--holdout-valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
@@ -320,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task in tasks:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
-        used_valid = not args.holdout_valid and task not in ("ner", "gate")
+        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words")
         if task == "sentiment":
             entry = train_sentiment(data_dir, out, used_valid)
         elif task == "langid":
@@ -333,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                               Path(args.ner_config) if args.ner_config else None, upsample)
         elif task == "gate":
             entry = train_gate(data_dir, out)
+        elif task == "id_words":
+            entry = build_id_words()
         else:
             print(f"error: unknown task {task!r}", file=sys.stderr)
             return 2
