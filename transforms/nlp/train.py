@@ -93,7 +93,8 @@ def sentiment_training_set(data_dir: Path, include_valid: bool = False, emot: bo
     nusax = [
         x for name in NUSAX_LANGS for s in splits for x in read_nusax_senti(sdir / "nusax" / name / f"{s}.csv")
     ]
-    tweets = [x for s in splits for x in read_emot(sdir / "emot" / f"{s}.csv")] if emot else []
+    tweets = [x for s in splits if (sdir / "emot" / f"{s}.csv").exists() and emot
+              for x in read_emot(sdir / "emot" / f"{s}.csv")]
     if include_valid:
         return smsa + nusax + tweets
     held_smsa = {x.text.lower() for x in read_smsa(sdir / "smsa" / "valid.tsv")}
