@@ -122,10 +122,11 @@ class SentimentModel:
     def load(cls, model_dir: str | Path) -> "SentimentModel":
         """Load ``sentiment.npz`` (and ``sentiment_word.npz`` when present) from ``model_dir``."""
         word = Path(model_dir) / "sentiment_word.npz"
-        vec = Path(model_dir) / WORDVEC_FILE
-        return cls(LinearTextModel.load(Path(model_dir) / "sentiment.npz"),
-                   word_model=LinearTextModel.load(word) if word.exists() else None,
-                   vectors=WordVectors.load(vec) if vec.exists() else None)
+        main = LinearTextModel.load(Path(model_dir) / "sentiment.npz")
+        word_model = LinearTextModel.load(word) if word.exists() else None
+        needs = any(m is not None and m.dense_weights is not None for m in (main, word_model))
+        return cls(main, word_model=word_model,
+                   vectors=WordVectors.load(Path(model_dir) / WORDVEC_FILE) if needs else None)
 
     def _dense(self, m: LinearTextModel, texts: list[str]) -> np.ndarray | None:
         return self.vectors.doc_vectors(texts) if m.dense_weights is not None and self.vectors is not None else None

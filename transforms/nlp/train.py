@@ -64,7 +64,10 @@ LANGID_C = 10.0
 SENTIMENT_LABELS = ["positive", "neutral", "negative"]
 #: EmoT tweets (emotion -> polarity, data_io.EMOT_POLARITY) join the sentiment data with this weight
 EMOT_WEIGHT = 1.0
-#: Static e5 word vectors (``wordvec``): PCA dimensions and the scale of the document feature
+#: Static e5 word vectors (``wordvec``) as dense sentiment features: off, because 5-fold CV showed no
+#: gain (README, "What was tried"); ``--sentiment-wordvec`` turns them on (needs ``--only wordvec`` first)
+SENTIMENT_USE_WORDVEC = False
+#: PCA dimensions and the scale of the word-vector document feature
 WORDVEC_DIM = 128
 WORDVEC_SCALE = 1.0
 #: wordfreq's Indonesian list: how many of its top words join the word-vector vocabulary
@@ -137,15 +140,16 @@ def fit_sentiment(
     return model, word
 
 
-def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False) -> dict:
+def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
+                    use_wordvec: bool = SENTIMENT_USE_WORDVEC) -> dict:
     """Fit and save ``sentiment.npz`` + ``sentiment_word.npz``; returns the manifest entry.
 
-    Uses ``out/wordvec.npz`` (or the packaged one) as dense features when it exists."""
+    With ``use_wordvec``, ``out/wordvec.npz`` (built by ``--only wordvec``) feeds dense features."""
     rows = sentiment_training_set(data_dir, include_valid)
     vec_path = out / WORDVEC_FILE
-    if not vec_path.exists() and (Path(DEFAULT_OUT) / WORDVEC_FILE).exists():
-        shutil.copy(Path(DEFAULT_OUT) / WORDVEC_FILE, vec_path)
-    vectors = WordVectors.load(vec_path) if vec_path.exists() else None
+    if use_wordvec and not vec_path.exists():
+        raise FileNotFoundError(f"{vec_path} missing: run --only wordvec first")
+    vectors = WordVectors.load(vec_path) if use_wordvec else None
     _log(f"sentiment: {len(rows)} training texts, word vectors: {vectors is not None}")
     model, word = fit_sentiment(rows, vectors)
     model.save(out / "sentiment.npz")
@@ -422,6 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--holdout-valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
+    ap.add_argument("--sentiment-wordvec", action="store_true", default=SENTIMENT_USE_WORDVEC,
+                    help="fit the sentiment models with the static e5 word vectors (out/wordvec.npz) as dense features")
     ap.add_argument("--wordvec-cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
     ap.add_argument("--ner-steps", type=int, default=None, help="override NER max training steps")
     ap.add_argument("--ner-config", default=None, help="spaCy config (default: data/ner_config.cfg)")
@@ -442,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # NER never trains on valid: it is the dev set that picks the best checkpoint
         used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec")
         if task == "sentiment":
-            entry = train_sentiment(data_dir, out, used_valid)
+            entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec)
         elif task == "langid":
             entry = train_langid(data_dir, out, used_valid)
         elif task == "ner":
