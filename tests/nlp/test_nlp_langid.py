@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.nlp.langid import SUPPORTED, LanguageResult
+from transforms.nlp.langid import REGIONAL, SUPPORTED, LanguageResult
 
 CLEAR = {
     "id": "Saya sangat senang dengan pelayanan rumah sakit itu karena dokternya ramah sekali.",
@@ -96,3 +96,29 @@ def test_malay_vs_indonesian_news_batches(langid, split: str) -> None:
         for lang in ("ms", "id")
     }
     assert min(acc.values()) >= 0.9 and sum(acc.values()) / 2 >= 0.95, acc
+
+
+SHORT_INFORMAL_ID = [
+    "Tiap tahun banjir, tiap tahun janji. Semarang capek 🙄",
+    "mantap jiwa",
+    "Banjir lagi di Jakarta Utara",
+    "udah lah males bgt",
+    "parah sih ini jalanan macet terus",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_INFORMAL_ID)
+def test_short_informal_indonesian_is_not_regional(langid, text: str) -> None:
+    # each of these was labelled Minangkabau / Banjarese / ... on weak evidence before the fail-safe
+    assert langid.identify(text).code not in REGIONAL, text
+
+
+def test_regional_guess_kept_with_evidence(langid) -> None:
+    # words outside common Indonesian are evidence: a short Sundanese / Javanese post keeps its label
+    assert langid.identify("abdi teu acan tuang ti enjing").code == "su"
+    assert langid.identify("aku durung mangan wiwit esuk").code == "jv"
+
+
+def test_common_words_list_loaded(langid) -> None:
+    assert {"banjir", "tahun", "capek", "gak"} <= langid.common_words
+    assert "mboten" not in langid.common_words

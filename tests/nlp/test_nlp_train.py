@@ -27,6 +27,13 @@ def _layout(root) -> None:
                 w.writerow(["id", "text", "label"])
                 for i, (t, l) in enumerate(rows):
                     w.writerow([i, f"{name[:3]} {t}", l])
+    emot = root / "sentiment" / "emot"
+    emot.mkdir(parents=True)
+    for split in ("train", "valid"):
+        with (emot / f"{split}.csv").open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["label", "tweet"])
+            w.writerows([("happy", f"{t} wkwk") for t in POS] + [("anger", f"{t} anjir") for t in NEG])
     mt = root / "langid" / "nusax_mt"
     mt.mkdir(parents=True)
     for split in ("train", "valid"):
@@ -43,6 +50,7 @@ def test_train_main_small(tmp_path) -> None:
     assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment,langid", "--holdout-valid"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest) == {"sentiment", "langid"} and manifest["sentiment"]["include_valid"] is False
+    assert manifest["sentiment"]["n_emot"] == len(POS) + len(NEG)  # EmoT train only (valid held out)
     senti = LinearTextModel.load(out / "sentiment.npz")
     assert set(senti.labels) == {"positive", "neutral", "negative"}
     lid = LinearTextModel.load(out / "langid.npz")

@@ -15,15 +15,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .entities import NER_LANGUAGES, EntityExtractor
-from .langid import LanguageIdentifier, LanguageResult
+from .langid import UNCERTAIN_CONF, LanguageIdentifier, LanguageResult
 from .sentiment import SUPPORTED as SENTIMENT_LANGUAGES
 from .sentiment import SentimentModel, SentimentResult
 from .textnorm import SLANG_LANGUAGES, apply_slang, clean_tokens
 
-__all__ = ["Enricher", "DEFAULT_MODEL_DIR", "MAX_MODEL_CHARS"]
+__all__ = ["Enricher", "DEFAULT_MODEL_DIR", "MAX_MODEL_CHARS", "NER_SKIP_CONF", "latin_script"]
 
 #: Where ``train.py`` writes and ``Enricher.load`` reads models (env PANTAU_NLP_MODELS overrides).
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models"
+#: A Latin-script post skips the NER model only when its language is outside the model's training
+#: languages *and* identified with at least this confidence.
+NER_SKIP_CONF = 0.8
 #: Longer texts are cut to this many characters before any model sees them.
 MAX_MODEL_CHARS = 2000
 
@@ -42,6 +45,12 @@ def _safe_batch(fn: Callable[[list], list[T]], items: list, fallback: Callable[[
             except Exception as exc:  # noqa: BLE001
                 out.append(fallback(item, exc))
         return out
+
+
+def latin_script(text: str) -> bool:
+    """True when at least half of the text's letters are Latin (basic, supplement and extended A/B)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(1 for ch in letters if ch < "\u0250") * 2 >= len(letters)
 
 
 def _as_text(value: Any) -> str:
@@ -116,6 +125,12 @@ class Enricher:
             " ".join(apply_slang(toks) if lang.code in SLANG_LANGUAGES else toks)
             for toks, lang in zip(tokens, languages)
         ]
+        # Fail safe: a language guess never silently removes sentiment or entities from a Latin-script
+        # post; when the guess is weak or outside a model's training languages, a note says so.
+        latin = [latin_script(t) for t in texts]
+        for i in range(n):
+            if languages[i].code != "und" and languages[i].confidence < UNCERTAIN_CONF:
+                skipped[i].append("language:uncertain")
 
         # sentiment
         sentiments: list[SentimentResult | None] = [None] * n
@@ -124,7 +139,11 @@ class Enricher:
             if not normalized[i]:
                 skipped[i].append("sentiment:empty_text")
             elif languages[i].code not in SENTIMENT_LANGUAGES:
-                skipped[i].append(f"sentiment:unsupported_language:{languages[i].code}")
+                if latin[i]:
+                    skipped[i].append(f"sentiment:untrained_language:{languages[i].code}")
+                    senti_idx.append(i)
+                else:
+                    skipped[i].append(f"sentiment:unsupported_language:{languages[i].code}")
             else:
                 senti_idx.append(i)
         if senti_idx:
@@ -139,15 +158,21 @@ class Enricher:
                 if r is None:
                     skipped[i].append("sentiment:error")
 
-        # entities: model only for supported languages, gazetteer for every non-empty text
+        # entities: the gazetteer for every non-empty text; the model for its training languages and for
+        # every Latin-script text whose language guess is not confident (noted), so only a confident
+        # guess of another language skips it
         use_model = []
         for i in range(n):
             if not texts[i].strip():
                 skipped[i].append("ner:empty_text")
                 use_model.append(False)
             elif languages[i].code not in NER_LANGUAGES:
-                skipped[i].append(f"ner:unsupported_language:{languages[i].code}")
-                use_model.append(False)
+                if latin[i] and languages[i].confidence < NER_SKIP_CONF:
+                    skipped[i].append(f"ner:untrained_language:{languages[i].code}")
+                    use_model.append(True)
+                else:
+                    skipped[i].append(f"ner:unsupported_language:{languages[i].code}")
+                    use_model.append(False)
             else:
                 use_model.append(True)
         entity_lists = _safe_batch(

@@ -29,7 +29,8 @@ import numpy as np
 from .linear import LinearTextModel
 from .textnorm import clean_tokens
 
-__all__ = ["LanguageResult", "LanguageIdentifier", "SUPPORTED", "load_markers"]
+__all__ = ["LanguageResult", "LanguageIdentifier", "SUPPORTED", "REGIONAL", "UNCERTAIN_CONF", "load_markers",
+           "load_common_words"]
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -41,6 +42,22 @@ _MALAYIC = frozenset({"id", "min", "bjn", "ms"})
 _CLD2_MAP = {"jw": "jv", "in": "id", "iw": "he", "zh-Hant": "zh", "un": "und", "xxx": "und"}
 # Log-prior added to the model's scores on short inputs: Indonesian dominates the stream.
 _SHORT_PRIOR = {"id": 0.4, "en": 0.2}
+#: Regional languages the n-gram model can guess; such a guess needs positive evidence (below).
+REGIONAL: frozenset[str] = frozenset({"jv", "su", "ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc"})
+#: Below this model confidence, a regional guess stands only if the text has at least one word
+#: that is not common Indonesian (``data/id_common_words.txt`` + the slang list); else Indonesian.
+REGIONAL_EVIDENCE_CONF = 0.9
+#: Confidence below which the enricher records ``language:uncertain``.
+UNCERTAIN_CONF = 0.5
+
+
+def load_common_words(path: str | Path | None = None) -> frozenset[str]:
+    """Common Indonesian word forms (one per line, ``#`` comments) plus the slang list's informal forms."""
+    from .textnorm import load_slang
+
+    file = Path(path) if path else _DATA_DIR / "id_common_words.txt"
+    words = {w.strip() for w in file.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(words | set(load_slang()))
 
 
 @dataclass(frozen=True)
@@ -99,8 +116,14 @@ def _cld2(text: str) -> tuple[bool, list[tuple[str, int]]]:
 class LanguageIdentifier:
     """Combines the NusaX n-gram model, pycld2 and Malay/Indonesian marker words."""
 
-    def __init__(self, model: LinearTextModel, markers: tuple[frozenset[str], frozenset[str]] | None = None):
+    def __init__(
+        self,
+        model: LinearTextModel,
+        markers: tuple[frozenset[str], frozenset[str]] | None = None,
+        common_words: frozenset[str] | None = None,
+    ):
         self.model = model
+        self.common_words = load_common_words() if common_words is None else common_words
         self.labels = list(model.labels)
         self.ms_markers, self.id_markers = markers or load_markers()
         # first words of the multi-word markers: only windows starting with one are joined
@@ -226,6 +249,12 @@ class LanguageIdentifier:
         order = np.argsort(-p)
         code = self.labels[int(order[0])]
         conf = float(p[order[0]])
+        if code in REGIONAL and conf < REGIONAL_EVIDENCE_CONF and "id" in self.labels and not any(
+            w not in self.common_words for w in words if w.isalpha()
+        ):
+            # fail safe: every word is common Indonesian, so a weak regional guess has no evidence;
+            # Indonesian, with its own (low) probability as the confidence
+            code, conf = "id", float(p[self.labels.index("id")])
         latin = sum(1 for w in words if w.isascii()) / len(words)
         reliable, cld = _cld2(text) if (code in _MALAYIC or conf < 0.9 or latin < 0.5) else (False, [])
         cld_top, cld_pct = (cld[0] if cld else ("und", 0))

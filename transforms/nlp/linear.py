@@ -74,6 +74,8 @@ class LinearTextModel:
     weights: np.ndarray  # (n_features, n_labels)
     bias: np.ndarray  # (n_labels,)
     meta: dict = field(default_factory=dict)
+    #: weights of optional dense document features (e.g. averaged word vectors), (n_dense, n_labels)
+    dense_weights: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self._reset_cache()
@@ -138,9 +140,15 @@ class LinearTextModel:
         norm = np.sqrt(np.maximum(sq, 1e-12))[:, None]
         return (s / norm + self.bias).astype(np.float32)
 
-    def decision(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw class scores, shape (len(texts), n_labels)."""
-        return self.decision_items([item_keys(t.split(), self.cfg) for t in texts])
+    def decision(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
+        """Raw class scores, shape (len(texts), n_labels); ``dense``: the texts' dense features
+        (required when the model was fitted with them)."""
+        z = self.decision_items([item_keys(t.split(), self.cfg) for t in texts])
+        if self.dense_weights is not None:
+            if dense is None:
+                raise ValueError("this model needs dense features")
+            z += (dense @ self.dense_weights).astype(np.float32)
+        return z
 
     @staticmethod
     def softmax(z: np.ndarray) -> np.ndarray:
@@ -150,18 +158,19 @@ class LinearTextModel:
         z /= z.sum(axis=1, keepdims=True)
         return z
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities, shape (len(texts), n_labels), rows sum to 1."""
-        return self.softmax(self.decision(texts))
+        return self.softmax(self.decision(texts, dense))
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
+    def predict(self, texts: Sequence[str], dense: np.ndarray | None = None) -> list[str]:
         """Most probable label per text."""
-        return [self.labels[i] for i in self.decision(texts).argmax(axis=1)]
+        return [self.labels[i] for i in self.decision(texts, dense).argmax(axis=1)]
 
     # -------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
         """Write the model as a compressed ``.npz`` (float16 weights)."""
         terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        extra = {} if self.dense_weights is None else {"dense_weights": self.dense_weights.astype(np.float32)}
         np.savez_compressed(
             path,
             terms=np.array("\x00".join(terms)),
@@ -169,6 +178,7 @@ class LinearTextModel:
             weights=self.weights.astype(np.float16),
             bias=self.bias.astype(np.float32),
             header=np.array(json.dumps({"labels": self.labels, "cfg": asdict(self.cfg), "meta": self.meta})),
+            **extra,
         )
 
     @classmethod
@@ -186,6 +196,7 @@ class LinearTextModel:
                 weights=z["weights"].astype(np.float32),
                 bias=z["bias"].astype(np.float32),
                 meta=header.get("meta", {}),
+                dense_weights=z["dense_weights"].astype(np.float32) if "dense_weights" in z.files else None,
             )
 
     # ----------------------------------------------------------------- training
@@ -203,11 +214,16 @@ class LinearTextModel:
         label_order: Iterable[str] | None = None,
         max_iter: int = 300,
         meta: dict | None = None,
+        dense: np.ndarray | None = None,
+        soft_targets: np.ndarray | None = None,
     ) -> LinearTextModel:
         """Fit vocabulary, IDF and an L2-regularized multinomial logistic regression.
 
         ``c`` is the inverse regularization strength (loss summed over samples, penalty
-        ``0.5 * ||W||^2 / c``). Deterministic for the same inputs.
+        ``0.5 * ||W||^2 / c``). Deterministic for the same inputs. ``dense`` (n_texts, n_dense):
+        extra dense features fitted jointly (their weights become ``dense_weights``);
+        ``soft_targets`` (n_texts, n_labels in ``label_order``): rows used instead of the one-hot
+        labels (e.g. a teacher's probabilities), cross-entropy against them.
         """
         from scipy import sparse
         from scipy.optimize import minimize
@@ -259,8 +275,13 @@ class LinearTextModel:
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(n_docs, len(kept)), dtype=np.float64,
         )  # duplicate (row, col) entries are summed
+        n_sparse = x.shape[1]
+        if dense is not None:
+            x = sparse.hstack([x, sparse.csr_matrix(np.asarray(dense, dtype=np.float64))], format="csr")
         onehot = np.zeros((n_docs, n_cls))
         onehot[np.arange(n_docs), y] = 1.0
+        if soft_targets is not None:
+            onehot = np.asarray(soft_targets, dtype=np.float64)
         sw = np.ones(n_docs) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         d = x.shape[1]
         xt = x.T.tocsr()
@@ -278,7 +299,9 @@ class LinearTextModel:
 
         res = minimize(objective, np.zeros(d * n_cls + n_cls), jac=True, method="L-BFGS-B",
                        options={"maxiter": max_iter})
-        model.weights = res.x[: d * n_cls].reshape(d, n_cls).astype(np.float32)
+        w = res.x[: d * n_cls].reshape(d, n_cls)
+        model.weights = w[:n_sparse].astype(np.float32)
+        model.dense_weights = w[n_sparse:].astype(np.float32) if dense is not None else None
         model.bias = res.x[d * n_cls :].astype(np.float32)
         model._reset_cache()
         return model

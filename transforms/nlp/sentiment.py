@@ -17,6 +17,7 @@ import numpy as np
 
 from .linear import LinearTextModel
 from .textnorm import normalize
+from .wordvec import WORDVEC_FILE, WordVectors
 
 __all__ = ["SentimentResult", "SentimentModel", "LABELS", "SUPPORTED", "load_emoji_lexicon", "mark_negation"]
 
@@ -99,6 +100,7 @@ class SentimentModel:
         model: LinearTextModel,
         emoji: dict[str, tuple[int, float]] | None = None,
         word_model: LinearTextModel | None = None,
+        vectors: WordVectors | None = None,
     ):
         for m in (model, word_model):
             if m is not None and sorted(m.labels) != sorted(LABELS):
@@ -110,19 +112,30 @@ class SentimentModel:
         #: language -> weight of the word model in the probability average ("default" for the rest)
         self.blend: dict[str, float] = dict((word_model.meta.get("blend") or {}) if word_model is not None else {})
         self.emoji = load_emoji_lexicon() if emoji is None else emoji
+        #: static word vectors feeding the models' dense features (when they were fitted with them)
+        self.vectors = vectors
+        for m in (model, word_model):
+            if m is not None and m.dense_weights is not None and vectors is None:
+                raise ValueError("sentiment model needs word vectors (wordvec.npz)")
 
     @classmethod
     def load(cls, model_dir: str | Path) -> SentimentModel:
         """Load ``sentiment.npz`` (and ``sentiment_word.npz`` when present) from ``model_dir``."""
         word = Path(model_dir) / "sentiment_word.npz"
-        return cls(LinearTextModel.load(Path(model_dir) / "sentiment.npz"),
-                   word_model=LinearTextModel.load(word) if word.exists() else None)
+        main = LinearTextModel.load(Path(model_dir) / "sentiment.npz")
+        word_model = LinearTextModel.load(word) if word.exists() else None
+        needs = any(m is not None and m.dense_weights is not None for m in (main, word_model))
+        return cls(main, word_model=word_model,
+                   vectors=WordVectors.load(Path(model_dir) / WORDVEC_FILE) if needs else None)
+
+    def _dense(self, m: LinearTextModel, texts: list[str]) -> np.ndarray | None:
+        return self.vectors.doc_vectors(texts) if m.dense_weights is not None and self.vectors is not None else None
 
     def _decision(self, texts: list[str], langs: Sequence[str] | None) -> np.ndarray:
         """Class log-scores in ``LABELS`` order: main-model logits where a text's blend weight is 0,
         log of the probability average elsewhere (each model only runs on the texts it is needed for)."""
         if self.word_model is None:
-            return self.model.decision(texts)[:, self._index]
+            return self.model.decision(texts, self._dense(self.model, texts))[:, self._index]
         default = self.blend.get("default", 0.0)
         w = np.array([self.blend.get(l, default) for l in langs] if langs is not None else [default] * len(texts),
                      dtype=np.float32)
@@ -130,10 +143,13 @@ class SentimentModel:
         main = np.flatnonzero(w < 1.0)
         word = np.flatnonzero(w > 0.0)
         if main.size:
-            z[main] = self.model.decision([texts[i] for i in main])[:, self._index]
+            sub = [texts[i] for i in main]
+            z[main] = self.model.decision(sub, self._dense(self.model, sub))[:, self._index]
         if word.size:
+            sub = [texts[i] for i in word]
             pw = self.word_model.softmax(
-                self.word_model.decision([mark_negation(texts[i]) for i in word])[:, self._word_index])
+                self.word_model.decision([mark_negation(t) for t in sub], self._dense(self.word_model, sub))[
+                    :, self._word_index])
             ww = w[word][:, None]
             p = ww * pw + (1.0 - ww) * (self.model.softmax(z[word].copy()) if (ww < 1.0).any() else 0.0)
             z[word] = np.log(np.maximum(p, 1e-9))

@@ -24,6 +24,8 @@ __all__ = [
     "read_smsa",
     "read_nusax_senti",
     "read_nusax_mt",
+    "read_emot",
+    "EMOT_POLARITY",
     "read_bio",
     "read_jsonl",
     "map_ner_tag",
@@ -96,6 +98,22 @@ def read_nusax_senti(path: str | Path, lang: str | None = None) -> list[Labelled
             LabelledText(r["text"].strip(), r["label"].strip(), code, f"n:{path.stem}:{r.get('id', '')}")
             for r in csv.DictReader(fh)
             if r.get("text")
+        ]
+
+
+#: EmoT emotion -> sentiment polarity (EmoT has no neutral class).
+EMOT_POLARITY: dict[str, str] = {
+    "happy": "positive", "love": "positive", "anger": "negative", "fear": "negative", "sadness": "negative",
+}
+
+
+def read_emot(path: str | Path) -> list[LabelledText]:
+    """Read EmoT (CSV ``label,tweet``) with the emotion mapped to polarity (``EMOT_POLARITY``)."""
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        return [
+            LabelledText(r["tweet"].strip(), EMOT_POLARITY[r["label"].strip()], "id", "e:" + r["tweet"].strip().lower())
+            for r in csv.DictReader(fh)
+            if r.get("tweet") and r.get("label", "").strip() in EMOT_POLARITY
         ]
 
 

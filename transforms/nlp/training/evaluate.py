@@ -37,6 +37,7 @@ from .data_io import (
     LabelledText,
     map_ner_tag,
     read_bio,
+    read_emot,
     read_jsonl,
     read_nusax_mt,
     read_nusax_senti,
@@ -166,7 +167,8 @@ def evaluate_sentiment(rows: Sequence[LabelledText], model_dir: str | None) -> d
     tokens = [clean_tokens(r.text) for r in rows]
     langs = lid.identify_batch([r.text for r in rows], tokens)
     texts = [" ".join(apply_slang(t) if l.code in SLANG_LANGUAGES else t) for t, l in zip(tokens, langs)]
-    preds = [r.label for r in senti.predict_normalized(texts, [l.code for l in langs])]
+    results = senti.predict_normalized(texts, [l.code for l in langs])
+    preds = [r.label for r in results]
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_lang[r.lang or "all"].append(i)
@@ -179,6 +181,12 @@ def evaluate_sentiment(rows: Sequence[LabelledText], model_dir: str | None) -> d
             "accuracy": sum(a == b for a, b in zip(g, p)) / len(idx),
             "per_class": {l: dict(zip(("p", "r", "f1", "support"), prf(g, p, l))) for l in SENTIMENT_LABELS},
         }
+    polar = [i for i, r in enumerate(rows) if r.label != "neutral"]
+    if polar:
+        # binary judgement as the held-out tweet sets are scored: positive vs negative probability
+        g = [rows[i].label for i in polar]
+        p = ["positive" if results[i].positive >= results[i].negative else "negative" for i in polar]
+        out["binary_macro_f1"] = macro_f1(g, p, ["positive", "negative"])
     return out
 
 
@@ -290,6 +298,12 @@ def run_data_dir(data_dir: Path, split: str, model_dir: str | None, tasks: Seque
             _print_sentiment("nusax", res)
             print(f"mean macro-F1 over {len(res['per_language'])} NusaX languages: "
                   f"{res['mean_macro_f1_over_languages']:.4f}")
+        f = data_dir / "sentiment" / "emot" / f"{split}.csv"
+        if f.exists():
+            res = evaluate_sentiment(read_emot(f), model_dir)
+            results["sentiment/emot_polarity"] = res
+            _print_sentiment("emot (tweets, emotion -> polarity; no neutral gold)", res)
+            print(f"EmoT polarity, binary macro-F1 (positive vs negative probability): {res['binary_macro_f1']:.4f}")
     if "langid" in tasks:
         f = data_dir / "langid" / "nusax_mt" / f"{split}.csv"
         if f.exists():

