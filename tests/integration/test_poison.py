@@ -68,3 +68,37 @@ def test_poison_corpus_goes_to_dead_letters_and_good_posts_are_indexed(kafka_boo
         assert letter["message"] and letter["topic"] == topic and letter["offset"] is not None
         if name != "ten_megabytes":
             assert letter["payload"] == corpus[name][0]
+
+
+class _NotUtf8HeaderKey(str):
+    """A header key a non-conforming producer writes: kafka-python encodes keys with .encode()."""
+
+    def encode(self, *args, **kwargs) -> bytes:
+        return b"kunci\xff\xfe"
+
+
+def test_a_record_the_client_cannot_parse_is_a_dead_letter_not_a_crash(kafka_bootstrap, es_url, tmp_path):
+    """kafka-python cannot parse a record whose header key is not UTF-8, nor the rest of its
+    record batch: the source dead-letters those offsets (unreadable_record) and goes on."""
+    from kafka import KafkaProducer
+
+    from tests.integration.helpers import run_bounded, setup_topics
+    topic, prefix = unique("unreadable"), unique("idx")
+    setup_topics(kafka_bootstrap, topic, 1)
+    producer = KafkaProducer(bootstrap_servers=[kafka_bootstrap], linger_ms=500)
+    for i in range(6):  # one record batch; the fourth record is broken
+        headers = [(_NotUtf8HeaderKey("k"), b"v")] if i == 3 else [("source", b"crawler")]
+        producer.send(topic, key=f"k{i}".encode(), value=json.dumps(make_post(i)).encode(), headers=headers)
+    producer.flush()
+    for i in range(6, 10):  # a later batch is readable again
+        producer.send(topic, key=f"k{i}".encode(), value=json.dumps(make_post(i)).encode()).get(timeout=30)
+    producer.close()
+
+    rc, log, _ = run_bounded(pipeline_args(kafka_bootstrap, es_url, topic, prefix, "--stop_when_idle_s=2",
+                                           f"--recovery_topic={topic}.recovery"), tmp_path / "run.log")
+    assert rc == 0, log[-3000:]  # one run: no crash, no restart
+    letters = dead_letters(kafka_bootstrap, topic)
+    unreadable = sorted(l["offset"] for l in letters if l["error_kind"] == "unreadable_record")
+    assert unreadable and unreadable[0] == 3 and unreadable == list(range(3, 3 + len(unreadable)))
+    assert len(letters) == len(unreadable) and all("kcat" in l["message"] for l in letters)
+    assert es_count(es_url, prefix) == 10 - len(unreadable)  # everything else is indexed

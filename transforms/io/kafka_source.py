@@ -67,6 +67,7 @@ from apache_beam.io.watermark_estimators import ManualWatermarkEstimator
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.utils.timestamp import Duration, Timestamp
+from kafka.errors import CorruptRecordError
 
 from transforms.core import metrics
 from transforms.io.clients import kafka_client_settings
@@ -309,11 +310,52 @@ class PartitionRestrictionProvider(RestrictionProvider):
         return None  # on drain, stop reading: offsets not read stay uncommitted
 
 
+#: Header of the placeholder the source emits for a record it cannot parse (decode dead-letters it).
+UNREADABLE_HEADER = "pantau-unreadable"
+
+
+def unreadable_record(topic: str, partition: int, offset: int, reason: str) -> KafkaRecord:
+    """The placeholder of a record the Kafka client cannot parse: no key or value, the reason in
+    the :data:`UNREADABLE_HEADER` header (the decode stage turns it into an ``unreadable_record``
+    dead letter, so the offset is accounted for and the partition moves on without a crash)."""
+    return KafkaRecord(topic, partition, offset, None, None, int(time.time() * 1000),
+                       ((UNREADABLE_HEADER, reason.encode("utf-8")),))
+
+
+def first_readable_offset(config: KafkaConfig, tp: Any, offset: int, max_probes: int = 100_000) -> int:
+    """The first offset from ``offset`` on that the client can parse (or the end of the partition).
+
+    kafka-python parses a record batch from its start and decodes header keys strictly: a record
+    whose header key is not UTF-8 (written by a non-conforming producer) makes every later record
+    of its batch unreadable to it, even after a seek past the broken one; and a consumer that hit
+    the error does not fetch again. So probe forward, with a fresh consumer after each failure."""
+    consumer = _new_consumer(config, with_group=False)
+    try:
+        consumer.assign([tp])
+        end = consumer.end_offsets([tp])[tp]
+        for probe in range(offset, min(end, offset + max_probes)):
+            consumer.seek(tp, probe)
+            try:
+                for _ in range(3):
+                    records = consumer.poll(timeout_ms=1000, max_records=1).get(tp, [])
+                    if records:
+                        return max(records[0].offset, probe)
+                return probe  # nothing came back: nothing more to skip
+            except CorruptRecordError:
+                consumer.close()
+                consumer = _new_consumer(config, with_group=False)
+                consumer.assign([tp])
+        return max(min(end, offset + max_probes), offset)
+    finally:
+        consumer.close()
+
+
 class _PartitionState:
     """What one worker keeps per partition between bundles."""
 
     def __init__(self, consumer):
         self.consumer = consumer
+        self.isolating = False  # reading one record per poll to find a record the client cannot parse
         self.next_offset: int | None = None
         self.last_record_at = time.monotonic()
         self.end_checked_at = 0.0  # last end_offsets request (lag when no fetch told the end)
@@ -418,6 +460,13 @@ class ReadPartitionFn(beam.DoFn):
             state = self._partitions[partition] = _PartitionState(consumer)
         return state
 
+    def _reopen(self, state: _PartitionState, tp: Any) -> None:
+        """A fresh consumer for the partition, at the reader's position."""
+        state.consumer.close()
+        state.consumer = _new_consumer(self.config, with_group=False)
+        state.consumer.assign([tp])
+        state.consumer.seek(tp, state.next_offset)
+
     def _observe_poll(self, state: _PartitionState, tp: Any, emitted: int) -> None:
         """Prometheus: records read, and lag = end offset - next offset to read. The end is the
         high watermark of the last fetch response (free), else ``end_offsets`` every 5 s at most."""
@@ -461,8 +510,31 @@ class ReadPartitionFn(beam.DoFn):
         last_offset = None
         deadline = time.monotonic() + self.config.max_poll_s
         while emitted < limit and time.monotonic() < deadline:
-            batch = state.consumer.poll(timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)),
-                                        max_records=limit - emitted)
+            try:
+                batch = state.consumer.poll(timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)),
+                                            max_records=1 if state.isolating else limit - emitted)
+            except CorruptRecordError as e:
+                self._reopen(state, tp)  # a consumer that hit the error fetches nothing more
+                if not state.isolating:  # read one record at a time until the broken one is next
+                    state.isolating = True
+                    continue
+                readable = first_readable_offset(self.config, tp, state.next_offset + 1)
+                reason = (f"the Kafka client cannot parse this record or the rest of its record batch "
+                          f"({e}); offsets {state.next_offset}..{readable - 1} are unreadable here: "
+                          f"read them with another client (e.g. kcat -o {state.next_offset})")[:1000]
+                LOG.error("%s-%d: %s", tp.topic, tp.partition, reason)
+                for offset in range(state.next_offset, readable):
+                    if not tracker.try_claim(offset):
+                        self._finalize_later(bundle_finalizer, element, last_offset, force=careful)
+                        return
+                    yield beam.window.TimestampedValue(unreadable_record(tp.topic, tp.partition, offset, reason),
+                                                       watermark.current_watermark() or Timestamp.now())
+                    emitted += 1
+                    last_offset = offset
+                    state.next_offset = offset + 1
+                state.consumer.seek(tp, readable)
+                state.isolating = False
+                continue
             records = batch.get(tp, [])
             self._observe_poll(state, tp, 0)  # lag before emitting: a blocked sink must not hide it
             if not records:

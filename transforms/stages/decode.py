@@ -16,7 +16,7 @@ from transforms.core.codec import (
     timestamps_from_avro,
 )
 from transforms.core.stage import Stage, StageError, StageFn
-from transforms.io.kafka_source import KafkaRecord
+from transforms.io.kafka_source import UNREADABLE_HEADER, KafkaRecord
 
 STAGE = "decode"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -94,6 +94,8 @@ class DecodePostFn(StageFn):
         _, self._reader = parsed_schema(schemas.RAW_POST_SUBJECT, self.schema_dir)
 
     def apply(self, record: KafkaRecord) -> SourcedPost:
+        if record.value is None and record.headers and record.headers[0][0] == UNREADABLE_HEADER:
+            raise StageError("unreadable_record", record.headers[0][1].decode("utf-8", "replace"))
         try:
             post, fmt, repairs = decode_payload(record.value, self._resolver, self._reader,
                                                 self.max_message_bytes)
