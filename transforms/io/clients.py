@@ -74,10 +74,14 @@ def kafka_admin(bootstrap: str, security: Security = (), **settings: Any):
 
 def create_topic(bootstrap: str, topic: str, partitions: int = 1, security: Security = (),
                  configs: dict[str, str] | None = None) -> bool:
-    """Creates a topic if it does not exist (on secured clusters too); True when it was created."""
+    """Creates a topic if it does not exist (on secured clusters too); True when it was created.
+    An existing topic is left alone without a create request (which a client without the right to
+    create topics would have refused)."""
     from kafka.errors import TopicAlreadyExistsError
     admin = kafka_admin(bootstrap, security, client_id="pantau-admin")
     try:
+        if topic in admin.list_topics():
+            return False
         admin.create_topics([_new_topic(topic, partitions, configs)])
         return True
     except TopicAlreadyExistsError:

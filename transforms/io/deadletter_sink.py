@@ -12,7 +12,7 @@ import schemas
 from transforms.core.codec import encode_confluent, parsed_schema
 from transforms.core.deadletter import rebuilt_dead_letter
 from transforms.core.metrics import DEAD_LETTERS_PUBLISHED
-from transforms.io.clients import kafka_client_settings
+from transforms.io.clients import kafka_producer
 
 LOG = logging.getLogger(__name__)
 
@@ -70,11 +70,8 @@ class PublishDeadLettersFn(beam.DoFn):
         return (self.bootstrap_servers, self.security, self.max_request_size)
 
     def _new_producer(self):
-        from kafka import KafkaProducer
-        return KafkaProducer(
-            bootstrap_servers=self.bootstrap_servers.split(","), acks="all", linger_ms=20,
-            max_request_size=self.max_request_size, client_id="pantau-dead-letters",
-            **kafka_client_settings(self.security))
+        return kafka_producer(self.bootstrap_servers, self.security, acks="all", linger_ms=20,
+                              max_request_size=self.max_request_size, client_id="pantau-dead-letters")
 
     def setup(self) -> None:
         self._producer = _PRODUCERS.acquire(self._key(), self._new_producer)

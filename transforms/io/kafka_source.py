@@ -70,7 +70,7 @@ from apache_beam.utils.timestamp import Duration, Timestamp
 from kafka.errors import CorruptRecordError
 
 from transforms.core import metrics
-from transforms.io.clients import kafka_client_settings
+from transforms.io.clients import kafka_client_settings, kafka_producer
 from transforms.io.recovery import Marker, RecoveryLog, RecoveryPlan, marker_key, plan_recovery
 
 LOG = logging.getLogger(__name__)
@@ -236,7 +236,7 @@ class DiscoverPartitionsFn(beam.DoFn):
 def quarantine_message(consumer, config: KafkaConfig, partition: int, offset: int, crashes: int) -> None:
     """Publishes the message at ``offset`` to the dead-letter topic as ``crash_loop`` and commits
     the offset after it (in that order: a death in between only repeats the dead letter)."""
-    from kafka import KafkaProducer, TopicPartition
+    from kafka import TopicPartition
     from kafka.structs import OffsetAndMetadata
 
     import schemas
@@ -266,9 +266,8 @@ def quarantine_message(consumer, config: KafkaConfig, partition: int, offset: in
                          f"flight; quarantined so that partition {partition} moves on{problem}",
                          "source", config.topic, partition, offset)
     schema_id, schema = parsed_schema(schemas.DEAD_LETTER_SUBJECT)
-    producer = KafkaProducer(bootstrap_servers=config.bootstrap_servers.split(","), acks="all",
-                             max_request_size=16 * 1024 * 1024, client_id="pantau-quarantine",
-                             **kafka_client_settings(config.security))
+    producer = kafka_producer(config.bootstrap_servers, config.security, acks="all",
+                              max_request_size=16 * 1024 * 1024, client_id="pantau-quarantine")
     try:
         producer.send(config.dead_letter_topic, key=key, value=encode_confluent(letter, schema, schema_id)).get(timeout=30)
     finally:

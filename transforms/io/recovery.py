@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.io.clients import kafka_client_settings
+from transforms.io.clients import create_topic, kafka_consumer, kafka_producer
 
 LOG = logging.getLogger(__name__)
 
@@ -106,32 +106,18 @@ class RecoveryLog:
 
     def ensure_topic(self) -> None:
         """Creates the recovery topic (one partition, compacted where supported) if missing."""
-        from kafka.admin import KafkaAdminClient, NewTopic
-        from kafka.errors import KafkaError, TopicAlreadyExistsError
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers.split(","),
-                                 client_id="pantau-recovery", **kafka_client_settings(self.security))
+        from kafka.errors import KafkaError
         try:
-            if self.topic in admin.list_topics():
-                return
-            try:
-                admin.create_topics([NewTopic(self.topic, 1, 1, topic_configs={"cleanup.policy": "compact"})])
-            except TopicAlreadyExistsError:
-                pass
-            except KafkaError:  # a broker without topic configs: a plain topic works too
-                try:
-                    admin.create_topics([NewTopic(self.topic, 1, 1)])
-                except TopicAlreadyExistsError:
-                    pass
-        finally:
-            admin.close()
+            create_topic(self.bootstrap_servers, self.topic, 1, self.security, {"cleanup.policy": "compact"})
+        except KafkaError:  # a broker without topic configs: a plain topic works too
+            create_topic(self.bootstrap_servers, self.topic, 1, self.security)
 
     def read(self, keys: Iterable[bytes], timeout_s: float = 30.0) -> dict[bytes, Marker]:
         """The newest marker of each key (keys without one are left out)."""
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import TopicPartition
         wanted = set(keys)
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers.split(","),
-                                 enable_auto_commit=False, consumer_timeout_ms=1000,
-                                 client_id="pantau-recovery", **kafka_client_settings(self.security))
+        consumer = kafka_consumer(self.bootstrap_servers, self.security, enable_auto_commit=False,
+                                  consumer_timeout_ms=1000, client_id="pantau-recovery")
         found: dict[bytes, Marker] = {}
         try:
             parts = [TopicPartition(self.topic, p) for p in sorted(consumer.partitions_for_topic(self.topic) or [])]
@@ -159,9 +145,8 @@ class RecoveryLog:
 
     def write(self, key: bytes, marker: Marker) -> None:
         if self._producer is None:
-            from kafka import KafkaProducer
-            self._producer = KafkaProducer(bootstrap_servers=self.bootstrap_servers.split(","), acks="all",
-                                           client_id="pantau-recovery", **kafka_client_settings(self.security))
+            self._producer = kafka_producer(self.bootstrap_servers, self.security, acks="all",
+                                            client_id="pantau-recovery")
         self._producer.send(self.topic, key=key, value=marker.to_bytes()).get(timeout=30)
 
     def close(self) -> None:
