@@ -165,7 +165,7 @@ def pipeline_cmd(stack: Stack, *extra: str) -> list[str]:
     return [sys.executable, "-m", "pipelines.cli", "run", f"--kafka_bootstrap={stack.bootstrap}",
             f"--es_url={stack.es_url}", f"--input_topic={TOPIC}", f"--dead_letter_topic={TOPIC}.dead",
             "--consumer_group=bench", f"--es_index_prefix={ALIAS}", f"--es_alias={ALIAS}",
-            "--metrics_port=0", "--enrichment=full", *extra]
+            "--metrics_port=0", "--enrichment=full", "--workers=1", *extra]
 
 
 class ProcWatch(threading.Thread):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -48,7 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in COMMANDS:
         print(f"pantau: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = os.environ.get("PANTAU_WORKER")  # set by the supervisor of `pantau run --workers`
+    tag = f" [worker {worker}]" if worker else ""
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s %(levelname)s{tag} %(name)s: %(message)s")
     for noisy in ("kafka", "elastic_transport", "apache_beam", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # kafka-python 3 warns whenever its network thread waits >0.1 s for the GIL (busy CPU)

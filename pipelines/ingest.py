@@ -24,6 +24,7 @@ from pipelines.options import (
     pseudonymize_allowlist,
     watchlist_path,
 )
+from pipelines.workers import Supervisor, cpu_count, worker_argv
 from transforms.io.deadletter_sink import WriteDeadLetters
 from transforms.io.es_sink import WriteToElasticsearch
 from transforms.io.kafka_source import ReadFromKafka
@@ -132,7 +133,17 @@ def run(argv: Sequence[str] | None = None) -> PipelineResult:
 
 
 def main(argv: Sequence[str]) -> int:
-    """``pantau run``: the pipeline with the given options; exit status 0 when it ended cleanly."""
+    """``pantau run``: the pipeline with the given options; exit status 0 when it ended cleanly.
+    On the local runner with more than one worker (``--workers``, default one per core), a
+    supervisor runs that many pipeline processes instead (``pipelines.workers``)."""
+    options = PipelineOptions(list(argv))
+    opts = options.view_as(PantauOptions)
+    workers = opts.workers if opts.workers > 0 else cpu_count()
+    if workers > 1 and make_runner(options) is not None:
+        LOG.info("pantau run: %d worker processes (instance %d of %d hosts)", workers,
+                 opts.instance_index, opts.instance_count)
+        return Supervisor([worker_argv(argv, w, workers, opts.instance_index, opts.instance_count,
+                                       opts.metrics_port) for w in range(workers)]).run()
     result = run(argv)
     state = result.state
     LOG.info("pipeline ended: %s", state)

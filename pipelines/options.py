@@ -64,6 +64,15 @@ class PantauOptions(PipelineOptions):
         kafka.add_argument("--instance_index", type=int, default=0,
                            help="with --instance_count N: read partitions p where p %% N == index")
         kafka.add_argument("--instance_count", type=int, default=1)
+        kafka.add_argument("--partition_discovery_interval_s", type=float, default=30.0,
+                           help="look for partitions added to the topic this often and start "
+                                "reading them without a restart (0: only at start)")
+        kafka.add_argument("--partition_slots", type=int, default=64,
+                           help="how many partitions beyond the current ones are watched for "
+                                "(a topic grown past them is picked up at the next start)")
+        kafka.add_argument("--workers", type=int, default=0,
+                           help="pipeline processes on this host, sharing the topic's partitions "
+                                "under one supervisor (0: one per CPU core; 1: no supervisor)")
         kafka.add_argument("--commit_interval_s", type=float, default=2.0,
                            help="commit offsets of durable bundles at most this often")
         kafka.add_argument("--session_timeout_ms", type=int, default=6000)
@@ -158,7 +167,9 @@ def kafka_config(opts: PantauOptions) -> KafkaConfig:
         session_timeout_ms=opts.session_timeout_ms,
         max_message_bytes=opts.max_message_bytes, security=kafka_security(opts),
         recovery_topic=opts.recovery_topic, crash_loop_restarts=opts.crash_loop_restarts,
-        dead_letter_topic=opts.dead_letter_topic)
+        dead_letter_topic=opts.dead_letter_topic,
+        partition_discovery_interval_s=opts.partition_discovery_interval_s,
+        partition_slots=opts.partition_slots)
 
 
 def es_config(opts: PantauOptions) -> EsConfig:

@@ -69,7 +69,7 @@ def pipeline_args(bootstrap: str, es_url: str, topic: str, prefix: str, *extra: 
     return [f"--kafka_bootstrap={bootstrap}", f"--es_url={es_url}", f"--input_topic={topic}",
             f"--dead_letter_topic={topic}.dead", f"--consumer_group=g-{topic}",
             f"--es_index_prefix={prefix}", f"--es_alias={prefix}", "--enrichment=none",
-            "--bulk_max_age_s=0.5", *extra]
+            "--bulk_max_age_s=0.5", "--workers=1", *extra]
 
 
 def run_pipeline_process(args: list[str], log_path: Path) -> subprocess.Popen:

@@ -11,6 +11,13 @@ Design
   resolves each partition's start offset: the consumer group's committed offset, or
   earliest/latest by option when the group has none (or when the option forces it). The
   restriction is ``[start, MAX)``: an unbounded partition.
+* **Partitions added while running.** Kafka numbers partitions 0..n-1 and adds new ones at the
+  end, so next to the n partitions it finds, an unbounded run also starts readers for the next
+  ``partition_slots`` numbers this instance would own. Such a reader waits (listing the topic
+  every ``partition_discovery_interval_s``) until its partition exists, then reads it from the
+  start. Growing a topic so needs no restart, and no second splittable DoFn in front of the
+  readers (the local runner would never get past an unbounded one). A topic grown beyond the
+  slots is picked up at the next start.
 * **Splitting.** A Kafka partition can only be read in order, so the tracker accepts only
   checkpoints (``try_split(0)``): the runner may pause a partition and resume it later, but it
   never cuts an offset range in two.
@@ -101,6 +108,7 @@ class KafkaPartition(NamedTuple):
     single_until: int = -1  # offsets below this are read one per chunk
     crashes: int = 0  # deaths with the start offset's message alone in flight
     careful_group: tuple[int, ...] = ()  # the partitions of this instance read carefully
+    future: bool = False  # a slot for a partition the topic may get later (see the design notes)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,12 @@ class KafkaConfig:
     recovery_topic: str = ""  # markers of the poison-pill quarantine ("" disables it)
     crash_loop_restarts: int = 2  # deaths with one message alone in flight before it is quarantined
     dead_letter_topic: str = ""  # where quarantined messages go
+    partition_discovery_interval_s: float = 30.0  # how often a slot checks whether its partition exists
+    partition_slots: int = 64  # partition numbers past the current ones watched (0: none)
+
+    def watches_new_partitions(self) -> bool:
+        """Whether readers wait for partitions the topic does not have yet (unbounded runs)."""
+        return self.stop_when_idle_s <= 0 and self.partition_discovery_interval_s > 0 and self.partition_slots > 0
 
     def owns(self, partition: int) -> bool:
         """Whether this pipeline instance reads ``partition`` (horizontal scaling on one host)."""
@@ -205,6 +219,11 @@ class DiscoverPartitionsFn(beam.DoFn):
             metrics.KAFKA_RECOVERY_MODE.labels(self.config.topic, str(partition)).set(1 if careful else 0)
             yield KafkaPartition(self.config.topic, partition, start, bool(careful), plan.single_until,
                                  plan.crashes, careful)
+        if self.config.watches_new_partitions():
+            count = max(partitions) + 1
+            for partition in range(count, count + self.config.partition_slots):
+                if self.config.owns(partition):
+                    yield KafkaPartition(self.config.topic, partition, 0, future=True)
 
     def _recovery_plans(self, consumer, starts: dict[int, int]) -> dict[int, RecoveryPlan]:
         """Reads the markers, quarantines crash-loop messages (moving ``starts`` past them) and
@@ -394,6 +413,8 @@ class ReadPartitionFn(beam.DoFn):
         self._careful_over = False
         self._careful_started: float | None = None
         self._chunk_in_bundle = False
+        self._partition_count = 0  # partitions the topic had at the last listing
+        self._listed_at = -1e9
 
     def start_bundle(self) -> None:
         self._chunk_in_bundle = False
@@ -450,6 +471,41 @@ class ReadPartitionFn(beam.DoFn):
             state.done = size >= self.config.max_records
         return size
 
+    def _exists(self, partition: int) -> bool:
+        """Whether the topic has this partition yet; lists the topic at most every
+        ``partition_discovery_interval_s`` (with a fresh client: cached metadata would hide it)."""
+        if partition < self._partition_count:
+            return True
+        if time.monotonic() - self._listed_at >= self.config.partition_discovery_interval_s:
+            self._listed_at = time.monotonic()
+            consumer = _new_consumer(self.config, with_group=False)
+            try:
+                self._partition_count = max(consumer.partitions_for_topic(self.config.topic) or [-1]) + 1
+            except Exception:  # the broker is away: try again at the next listing
+                LOG.debug("listing %s failed", self.config.topic, exc_info=True)
+            finally:
+                consumer.close()
+        return partition < self._partition_count
+
+    def _wait_for_partition(self, element: KafkaPartition, tracker, watermark) -> bool:
+        """For a slot whose partition does not exist yet: keep waiting (True), or not (False:
+        it exists now, and the reader starts)."""
+        if DRAIN.is_set():
+            tracker.try_claim(OPEN_END)
+            return True
+        if not self._exists(element.partition):
+            now = Timestamp.now() - Duration(seconds=self.config.idle_watermark_lag_s)
+            current = watermark.current_watermark()
+            if current is None or now > current:
+                watermark.set_watermark(now)
+            tracker.defer_remainder(Duration(seconds=min(self.config.partition_discovery_interval_s, 5.0)))
+            return True
+        if element.partition not in self._partitions:
+            LOG.info("partition %s-%d starts at offset %d (new partition)", element.topic, element.partition,
+                     tracker.current_restriction().start)
+            self._mark(element.partition, Marker("run", tracker.current_restriction().start))
+        return False
+
     def _state(self, partition: int) -> _PartitionState:
         from kafka import TopicPartition
         state = self._partitions.get(partition)
@@ -488,6 +544,8 @@ class ReadPartitionFn(beam.DoFn):
             ManualWatermarkEstimator.default_provider()),
     ) -> Iterator[beam.window.TimestampedValue]:
         from kafka import TopicPartition
+        if element.future and self._wait_for_partition(element, tracker, watermark):
+            return
         tp = TopicPartition(element.topic, element.partition)
         state = self._state(element.partition)
         start = tracker.current_restriction().start
