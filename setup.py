@@ -21,6 +21,7 @@ setup(
         "crc32c>=2.4",
         "fastavro>=1.9",
         "elasticsearch>=8.13,<9",
+        "orjson>=3.8",  # the Elasticsearch client's serializer for bulk bodies
         "spacy>=3.8,<3.9",
         "prometheus-client>=0.20",
         "pycld2>=0.41",

@@ -198,3 +198,10 @@ def test_band_buckets_separate_the_campaign(sigs):
         organic_count.update(s["bands"])
     assert max(campaign_count.values()) >= 30
     assert max(organic_count.values()) <= 20
+
+
+def test_fingerprints_are_stable_across_implementations():
+    # values of the first (per-bit shift) implementation: documents indexed before a speed-up keep
+    # matching new ones only if the fingerprint of a text never changes
+    assert signature("Banjir lagi di Semarang, warga mengungsi ke masjid #BanjirSemarang")["simhash"] == "25657da631b50b89"
+    assert signature("Kenaikan harga BBM bikin rakyat kecil makin susah 😡")["simhash"] == "2d154f1be77248c6"

@@ -50,8 +50,11 @@ def es_client_settings(options: tuple[tuple[str, object], ...]) -> dict[str, obj
 def es_client(url: str, auth: Security = (), request_timeout_s: float = 30.0):
     """An Elasticsearch client (comma-separated URLs); retries are the caller's business."""
     from elasticsearch import Elasticsearch
+    from elasticsearch.serializer import (
+        OrjsonSerializer,  # ~3.5x faster bulk bodies (bench/bench_serialize.py)
+    )
     return Elasticsearch(url.split(","), request_timeout=request_timeout_s, retry_on_timeout=False,
-                         max_retries=0, **es_client_settings(auth))
+                         max_retries=0, serializer=OrjsonSerializer(), **es_client_settings(auth))
 
 
 def kafka_producer(bootstrap: str, security: Security = (), **settings: Any):

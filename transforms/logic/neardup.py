@@ -66,7 +66,6 @@ BITS = 64
 BANDS = 6
 MAX_BITS = 8  # pairs within this many bits are near-duplicates (see the module docstring)
 
-_SHIFTS = np.arange(BITS, dtype=np.uint64)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _REPEAT_RE = re.compile(r"([^\W\d_])\1{2,}")
 
@@ -86,11 +85,8 @@ def normalize_for_signature(text: str) -> list[str]:
 
 def shingles(words: Sequence[str]) -> Counter:
     """Weighted features: the boundary-marked character trigrams of every word."""
-    features: Counter = Counter()
-    for word in words:
-        marked = f"<{word}>"
-        features.update(marked[i:i + 3] for i in range(len(marked) - 2))
-    return features
+    return Counter([marked[i:i + 3] for word in words for marked in (f"<{word}>",)
+                    for i in range(len(marked) - 2)])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -104,11 +100,11 @@ def simhash(features: Counter | Iterable[str]) -> int:
         features = Counter(features)
     if not features:
         return 0
-    hashes = np.fromiter((_hash64(f) for f in features), dtype=np.uint64, count=len(features))
+    hashes = np.fromiter(map(_hash64, features), dtype=np.uint64, count=len(features))
     weights = np.fromiter(features.values(), dtype=np.int64, count=len(features))
-    bits = ((hashes[:, None] >> _SHIFTS) & np.uint64(1)).astype(np.int64)  # (features, 64)
-    totals = weights @ (2 * bits - 1)  # per bit: weight of features with it set minus without
-    return int(np.packbits(totals[::-1] > 0).view(">u8")[0])
+    bits = np.unpackbits(hashes.astype(">u8").view(np.uint8)).reshape(-1, BITS)  # most significant first
+    totals = 2 * (weights @ bits) - weights.sum()  # per bit: weight of features with it set minus without
+    return int(np.packbits(totals > 0).view(">u8")[0])
 
 
 def _as_int(fingerprint: int | str) -> int:
