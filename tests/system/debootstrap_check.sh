@@ -30,10 +30,19 @@ fi
 mount -t proc proc "$ROOT/proc"; mount -t sysfs sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"; mount --bind /dev/pts "$ROOT/dev/pts"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
-in_root() { chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 bash -c "$1"; }
+CA_ENV=()
+in_root() { chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "${CA_ENV[@]}" bash -c "$1"; }
 
 step "stock python3 from apt (no pip, no venv)"
 in_root "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 ca-certificates >/dev/null"
+# A host behind a TLS-intercepting egress proxy trusts extra CAs (/usr/local/share/ca-certificates):
+# the root gets them too, and pip (which otherwise trusts only its own certifi bundle) is pointed
+# at the system store. Nothing else of the host's Python or pip configuration is carried over.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+    in_root "update-ca-certificates >/dev/null"
+    CA_ENV=(PIP_CERT=/etc/ssl/certs/ca-certificates.crt)
+fi
 in_root "python3 --version; python3 -c 'import ensurepip' 2>/dev/null && echo 'ensurepip present' || echo 'no ensurepip (python3-venv missing), as on a stock system'"
 
 step "copy the working tree to /root/pantau"
