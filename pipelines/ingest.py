@@ -21,6 +21,7 @@ from pipelines.options import (
     kafka_config,
     kafka_security,
     monitor_config,
+    pipeline_options,
     pseudonymize_allowlist,
     watchlist_path,
 )
@@ -108,7 +109,7 @@ def install_drain_on_signals() -> None:
 
 def run(argv: Sequence[str] | None = None) -> PipelineResult:
     """Builds and runs the pipeline; waits until it ends (bounded runs) or is stopped."""
-    options = PipelineOptions(list(argv or []) + ["--direct_num_workers=1"], save_main_session=False)
+    options = pipeline_options(list(argv or []) + ["--direct_num_workers=1"], save_main_session=False)
     opts = options.view_as(PantauOptions)
     runner = make_runner(options)
     pipeline = beam.Pipeline(runner=runner, options=options)

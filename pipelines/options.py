@@ -190,3 +190,57 @@ def monitor_config(opts: PantauOptions):
     return MonitorConfig(es=es_config(opts), kafka_bootstrap=opts.kafka_bootstrap,
                          alerts_topic=opts.alerts_topic, kafka_security=kafka_security(opts),
                          interval_s=opts.monitor_interval_s)
+
+
+def run_parser():
+    """The parser of ``pantau run``: every PantauOptions setting and, under a group per Beam
+    options class, every Beam option, with env overrides, the config file and strict checking."""
+    from apache_beam.options.pipeline_options import _BeamArgumentParser
+
+    from transforms.core.settings import SettingsParser
+
+    class RunParser(SettingsParser, _BeamArgumentParser):
+        """SettingsParser that also takes Beam's value-provider arguments."""
+
+    parser = RunParser(prog="pantau run", command="run", usage="pantau run [options]",
+                       description="Run the ingest pipeline: Kafka -> decode -> validate -> normalize -> "
+                                   "enrich -> tag -> Elasticsearch. Beam's options (--runner ...) pass through.")
+    PantauOptions._add_argparse_args(parser)
+    seen: set[str] = set()
+    for cls in PipelineOptions.__subclasses__():
+        if cls is PantauOptions or str(cls) in seen:
+            continue
+        seen.add(str(cls))
+        before = set(map(id, parser._actions))
+        cls._add_argparse_args(parser)
+        added = [a for a in parser._actions if id(a) not in before]
+        if added:
+            group = parser.add_argument_group(f"Beam: {cls.__name__}")
+            for action in added:
+                for container in parser._action_groups:
+                    if action in container._group_actions and container is not group:
+                        container._group_actions.remove(action)
+                group._group_actions.append(action)
+    return parser
+
+
+def pipeline_options(argv: list[str], **fixed: Any) -> PipelineOptions:
+    """Beam's PipelineOptions from ``pantau run``'s arguments, after checking them (unknown
+    options exit 2) and applying the environment and the config file (flag > env > file)."""
+    parser = run_parser()
+    argv = parser.canonical(argv)
+    args = parser.parse_args(argv)
+    from_env_or_file = {dest: getattr(args, dest) for dest in parser.origins
+                        if getattr(args, dest) == parser.get_default(dest)}
+    beam_argv: list[str] = []
+    skip = False
+    for arg in argv:  # --config and --log_level are pantau's, not Beam's
+        if skip:
+            skip = False
+            continue
+        if arg in ("--config", "--log_level"):
+            skip = True
+            continue
+        if not arg.startswith(("--config=", "--log_level=")):
+            beam_argv.append(arg)
+    return PipelineOptions(beam_argv, **{**from_env_or_file, **fixed})
