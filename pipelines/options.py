@@ -192,6 +192,16 @@ def monitor_config(opts: PantauOptions):
                          interval_s=opts.monitor_interval_s)
 
 
+# options Beam's Python SDK does not declare but hands to a portable runner's job server
+RUNNER_PASSTHROUGH = {
+    "checkpointing_interval": "Flink: milliseconds between checkpoints",
+    "checkpointing_mode": "Flink: EXACTLY_ONCE or AT_LEAST_ONCE",
+    "min_pause_between_checkpoints": "Flink: milliseconds",
+    "state_backend": "Flink: state backend class",
+    "state_backend_storage_path": "Flink: checkpoint storage URI",
+}
+
+
 def run_parser():
     """The parser of ``pantau run``: every PantauOptions setting and, under a group per Beam
     options class, every Beam option, with env overrides, the config file and strict checking."""
@@ -206,6 +216,10 @@ def run_parser():
                        description="Run the ingest pipeline: Kafka -> decode -> validate -> normalize -> "
                                    "enrich -> tag -> Elasticsearch. Beam's options (--runner ...) pass through.")
     PantauOptions._add_argparse_args(parser)
+    passthrough = parser.add_argument_group(
+        "Runner pass-through", "options of the Java job servers (Flink), handed over unchanged")
+    for name, help_text in RUNNER_PASSTHROUGH.items():
+        passthrough.add_argument(f"--{name}", default=None, help=help_text)
     seen: set[str] = set()
     for cls in PipelineOptions.__subclasses__():
         if cls is PantauOptions or str(cls) in seen:
