@@ -237,6 +237,7 @@ class SettingsParser(argparse.ArgumentParser):
             self.resolve_defaults(load_config(path) if path else None)
         except SettingsError as e:
             self.error(str(e))
+        self._pantau_resolved = True
         self.describe()
         parsed, extra = super().parse_known_args(argv, namespace)
         level = getattr(parsed, "log_level", None)
@@ -247,7 +248,14 @@ class SettingsParser(argparse.ArgumentParser):
         return parsed, extra
 
     def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None):  # type: ignore[override]
-        parsed, extra = self.parse_known_args(args, namespace)
+        argv = self.canonical(list(sys.argv[1:] if args is None else args))
+        known = set(self.option_strings())
+        for arg in argv:  # an unknown option is named before a missing required one
+            if arg == "--":
+                break
+            if arg.startswith("--") and arg.split("=", 1)[0] not in known:
+                self.unknown([arg])
+        parsed, extra = self.parse_known_args(argv, namespace)
         if extra:
             self.unknown(extra)
         return parsed
