@@ -241,6 +241,6 @@ def produce_main(argv: Sequence[str]) -> int:
         messages = [(message_key(p), encode_post(p, args.format)) for p in posts]
     security = kafka_security(args)
     create_topic(args.kafka_bootstrap, args.topic, 3, security)
-    n = produce(args.kafka_bootstrap, args.topic, messages, security=kafka_client_settings(security))
+    n = produce(args.kafka_bootstrap, args.topic, messages, security=kafka_client_settings(security, "producer"))
     print(f"published {n} posts to {args.topic} on {args.kafka_bootstrap}")
     return 0

@@ -7,13 +7,33 @@ pipeline graph.
 """
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Callable
 from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from transforms.io.clients import kafka_option
 from transforms.io.es_sink import EsConfig
-from transforms.io.kafka_source import KafkaConfig
+from transforms.io.kafka_source import KafkaConfig, start_time_ms
+
+
+def checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a parser raising ValueError: its message becomes the error."""
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    convert.__name__ = parse.__name__
+    return convert
+
+
+def start_offset(text: str) -> str:
+    """A start offset policy or time, checked (kept as given)."""
+    start_time_ms(text)
+    return text
 
 
 def add_kafka_connection(group, bootstrap_help: str = "Kafka bootstrap servers, comma-separated "
@@ -27,6 +47,10 @@ def add_kafka_connection(group, bootstrap_help: str = "Kafka bootstrap servers, 
                        choices=[None, "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
                        help="credentials from PANTAU_KAFKA_USERNAME / PANTAU_KAFKA_PASSWORD(_FILE)")
     group.add_argument("--kafka_ssl_cafile", default=None, help="CA bundle for Kafka TLS")
+    group.add_argument("--kafka_option", action="append", default=[], type=checked(kafka_option),
+                       metavar="KEY=VALUE",
+                       help="kafka-python client setting, passed to every client that knows it "
+                            "(repeatable; e.g. request_timeout_ms=60000, ssl_certfile=/etc/ssl/me.pem)")
 
 
 def add_es_connection(group) -> None:
@@ -50,10 +74,10 @@ class PantauOptions(PipelineOptions):
                            help="topic that receives DeadLetter records")
         kafka.add_argument("--consumer_group", default="pantau-ingest",
                            help="consumer group whose committed offsets track progress")
-        kafka.add_argument("--start_offset", default="committed",
-                           choices=["committed", "earliest", "latest"],
-                           help="where to start: the group's committed offsets (falling back to "
-                                "earliest), or force earliest/latest")
+        kafka.add_argument("--start_offset", default="committed", type=checked(start_offset),
+                           help="where to start: 'committed' (the group's offsets, falling back to "
+                                "earliest), 'earliest', 'latest', or a time (ISO-8601, e.g. "
+                                "2026-12-01T08:00:00+07:00, or epoch ms): the first message at or after it")
         kafka.add_argument("--stop_when_idle_s", type=float, default=0.0,
                            help="end the run when every partition has been idle this long "
                                 "(0: run forever)")
@@ -136,6 +160,9 @@ def kafka_security(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
         settings["sasl_mechanism"] = opts.kafka_sasl_mechanism
     if opts.kafka_ssl_cafile:
         settings["ssl_cafile"] = opts.kafka_ssl_cafile
+    for item in getattr(opts, "kafka_option", None) or ():
+        key, value = item if isinstance(item, (tuple, list)) else kafka_option(item)
+        settings[key] = value
     if settings == {"security_protocol": "PLAINTEXT"}:
         return ()
     return tuple(sorted(settings.items()))

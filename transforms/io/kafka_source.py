@@ -109,7 +109,7 @@ class KafkaConfig:
     bootstrap_servers: str
     topic: str
     group_id: str
-    start_offset: str = "committed"  # committed | earliest | latest
+    start_offset: str = "committed"  # committed | earliest | latest | an ISO-8601 time (start_time_ms)
     stop_when_idle_s: float = 0.0
     max_records: int = 2000
     max_poll_s: float = 0.5
@@ -147,7 +147,7 @@ class KafkaConfig:
         )
         if with_group:
             kwargs["group_id"] = self.group_id
-        kwargs.update(kafka_client_settings(self.security))
+        kwargs.update(kafka_client_settings(self.security, "consumer"))
         return kwargs
 
 
@@ -156,13 +156,39 @@ def _new_consumer(config: KafkaConfig, with_group: bool):
     return KafkaConsumer(**config.consumer_kwargs(with_group))
 
 
+START_POLICIES = ("committed", "earliest", "latest")
+
+
+def start_time_ms(value: str) -> int | None:
+    """The time of a ``start_offset`` that is not a policy, in epoch milliseconds: an ISO-8601
+    time (without a zone: UTC) or epoch milliseconds; None for a policy. ValueError otherwise."""
+    from datetime import datetime, timezone
+    if value in START_POLICIES:
+        return None
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"start offset {value!r}: expected {', '.join(START_POLICIES)}, an ISO-8601 time "
+                         "(2026-12-01T08:00:00+07:00) or epoch milliseconds") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
 def resolve_start_offsets(consumer, config: KafkaConfig, partitions: list[int]) -> dict[int, int]:
-    """The offset each partition starts at, by the ``start_offset`` policy."""
+    """The offset each partition starts at, by the ``start_offset`` policy; a time starts at the
+    first message at or after it (the partition's end when there is none), whatever was committed."""
     from kafka import TopicPartition
     tps = [TopicPartition(config.topic, p) for p in partitions]
     earliest = consumer.beginning_offsets(tps)
     latest = consumer.end_offsets(tps)
     starts: dict[int, int] = {}
+    at_ms = start_time_ms(config.start_offset)
+    if at_ms is not None:
+        found = consumer.offsets_for_times({tp: at_ms for tp in tps})
+        return {tp.partition: (found[tp].offset if found.get(tp) is not None else latest[tp]) for tp in tps}
     for tp in tps:
         committed = consumer.committed(tp) if config.start_offset == "committed" else None
         if committed is not None and committed >= 0:
