@@ -187,8 +187,10 @@ def resolve_start_offsets(consumer, config: KafkaConfig, partitions: list[int]) 
     starts: dict[int, int] = {}
     at_ms = start_time_ms(config.start_offset)
     if at_ms is not None:
-        found = consumer.offsets_for_times({tp: at_ms for tp in tps})
-        return {tp.partition: (found[tp].offset if found.get(tp) is not None else latest[tp]) for tp in tps}
+        try:
+            return {tp.partition: offset_for_time(consumer, tp, at_ms, earliest[tp], latest[tp]) for tp in tps}
+        finally:
+            consumer.unsubscribe()  # drop the assignment the checks made
     for tp in tps:
         committed = consumer.committed(tp) if config.start_offset == "committed" else None
         if committed is not None and committed >= 0:
@@ -199,6 +201,58 @@ def resolve_start_offsets(consumer, config: KafkaConfig, partitions: list[int]) 
             start = earliest[tp]
         starts[tp.partition] = start
     return starts
+
+
+def offset_for_time(consumer, tp, at_ms: int, earliest: int, latest: int) -> int:
+    """The first offset of ``tp`` whose message is at or after ``at_ms`` (``latest`` if none):
+    the broker's time index (ListOffsets), checked by reading the message at the answer and the
+    one before it; when the answer does not hold (Tansu 0.6 answers offset 0 for every time), a
+    search that reads one message per step (timestamps taken to grow with offsets)."""
+    found = consumer.offsets_for_times({tp: at_ms}).get(tp)
+    offset = found.offset if found is not None else latest
+    if _time_offset_holds(consumer, tp, at_ms, offset, earliest, latest):
+        return offset
+    LOG.warning("%s-%d: the broker's offset for time %d (%d) does not hold; searching the partition",
+                tp.topic, tp.partition, at_ms, offset)
+    low, high, step = earliest, max(latest, earliest), 1
+    while True:  # the end offset may be wrong too (Tansu 0.6 counts batches): go past it while older
+        stamp = _timestamp_at(consumer, tp, high, wait_s=2.0)
+        if stamp is None or stamp >= at_ms:
+            break
+        low, high, step = high + 1, high + step, step * 2
+    while low < high:
+        middle = (low + high) // 2
+        stamp = _timestamp_at(consumer, tp, middle)
+        if stamp is None or stamp >= at_ms:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _time_offset_holds(consumer, tp, at_ms: int, offset: int, earliest: int, latest: int) -> bool:
+    """Whether the message at ``offset`` is at or after ``at_ms`` and the one before it is not."""
+    if offset < latest:
+        stamp = _timestamp_at(consumer, tp, offset)
+        if stamp is None or stamp < at_ms:
+            return False
+    if offset > earliest:
+        before = _timestamp_at(consumer, tp, offset - 1)
+        if before is None or before >= at_ms:  # None: the message before could not be read
+            return False
+    return True
+
+
+def _timestamp_at(consumer, tp, offset: int, wait_s: float = 10.0) -> int | None:
+    """The timestamp of the first message at or after ``offset`` (None: none within ``wait_s``)."""
+    consumer.assign([tp])
+    consumer.seek(tp, offset)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        records = consumer.poll(timeout_ms=500, max_records=1).get(tp)
+        if records:
+            return int(records[0].timestamp)
+    return None
 
 
 class DiscoverPartitionsFn(beam.DoFn):
