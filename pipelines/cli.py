@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("pipelines.report", "main", "write a self-contained HTML brief on one issue for leaders"),
     "kibana-export": ("pipelines.kibana", "export_main", "regenerate deploy/kibana/pantau.ndjson (--check)"),
     "kibana-import": ("pipelines.kibana", "import_main", "import the dashboards into Kibana (--kibana_url)"),
+    "config": ("pipelines.config", "main", "check a config file and print a command's effective settings"),
 }
 
 

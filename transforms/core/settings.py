@@ -19,11 +19,12 @@ never import ``pipelines``); it imports only the standard library and PyYAML.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import logging
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
 ENV_PREFIX = "PANTAU_"
@@ -60,12 +61,16 @@ def mask(name: str, value: Any) -> Any:
     if is_secret(name):
         return "****"
     if isinstance(value, (list, tuple)):
-        return [mask_pair(v) if isinstance(v, str) else v for v in value]
+        return [mask_pair(v) for v in value]
     return value
 
 
-def mask_pair(item: str) -> str:
-    """``key=value`` with the value masked when the key names a secret."""
+def mask_pair(item: Any) -> Any:
+    """``key=value`` (or a (key, value) pair) with the value masked when the key names a secret."""
+    if isinstance(item, tuple) and len(item) == 2:
+        item = f"{item[0]}={item[1]}"
+    if not isinstance(item, str):
+        return item
     key, sep, _ = item.partition("=")
     return f"{key}=****" if sep and is_secret(key) else item
 
@@ -139,11 +144,33 @@ def convert_one(action: argparse.Action, raw: Any, origin: str) -> Any:
     return value
 
 
+class ParserCaptured(Exception):
+    """Raised by a command's parser instead of parsing, inside :func:`capture_parser`."""
+
+    def __init__(self, parser: SettingsParser) -> None:
+        super().__init__(parser.prog)
+        self.parser = parser
+
+
+_CAPTURING: list[bool] = []
+
+
+@contextlib.contextmanager
+def capture_parser() -> Iterator[None]:
+    """Within this block a SettingsParser raises :class:`ParserCaptured` when asked to parse,
+    so a command's parser can be had (``pantau config``, tests) without running the command."""
+    _CAPTURING.append(True)
+    try:
+        yield
+    finally:
+        _CAPTURING.pop()
+
+
 class SettingsParser(argparse.ArgumentParser):
     """An ArgumentParser with env overrides, a config file, one spelling and helpful errors."""
 
     def __init__(self, *args: Any, command: str | None = None, environ: Mapping[str, str] | None = None,
-                 **kwargs: Any) -> None:
+                 apply_config: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         kwargs.setdefault("epilog", "Every option may be spelt with dashes too (--es-url for --es_url). "
@@ -153,6 +180,7 @@ class SettingsParser(argparse.ArgumentParser):
         self.command = command or (self.prog.split()[-1] if self.prog else "")
         self.environ = os.environ if environ is None else environ
         self.origins: dict[str, str] = {}
+        self.apply_config = apply_config  # False: --config names a file to check, not to apply
         common = self.add_argument_group("Common")
         common.add_argument("--config", default=None, metavar="FILE",
                             help="YAML file of settings (name: value; a section per command)")
@@ -233,7 +261,7 @@ class SettingsParser(argparse.ArgumentParser):
     def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None):  # type: ignore[override]
         argv = self.canonical(list(sys.argv[1:] if args is None else args))
         try:
-            path = config_path_from(argv, self.environ)
+            path = config_path_from(argv, self.environ) if self.apply_config else None
             self.resolve_defaults(load_config(path) if path else None)
         except SettingsError as e:
             self.error(str(e))
@@ -248,6 +276,8 @@ class SettingsParser(argparse.ArgumentParser):
         return parsed, extra
 
     def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None):  # type: ignore[override]
+        if _CAPTURING:
+            raise ParserCaptured(self)
         argv = self.canonical(list(sys.argv[1:] if args is None else args))
         known = set(self.option_strings())
         for arg in argv:  # an unknown option is named before a missing required one
@@ -274,7 +304,7 @@ class SettingsParser(argparse.ArgumentParser):
         if not getattr(self, "_pantau_resolved", False):
             self._pantau_resolved = True
             try:
-                path = config_path_from(sys.argv[1:], self.environ)
+                path = config_path_from(sys.argv[1:], self.environ) if self.apply_config else None
                 self.resolve_defaults(load_config(path) if path else None)
             except SettingsError:
                 pass
