@@ -23,6 +23,7 @@ from pipelines.options import (
     monitor_config,
     pipeline_options,
     pseudonymize_allowlist,
+    schema_registry_tls,
     watchlist_path,
 )
 from transforms.io.deadletter_sink import WriteDeadLetters
@@ -48,7 +49,7 @@ def build(records: beam.PCollection, opts: PantauOptions) -> tuple[beam.PCollect
     """
     dead: dict[str, beam.PCollection] = {}
     posts, dead["Decode"] = records | "DecodePosts" >> DecodePosts(
-        opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes)
+        opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes, schema_registry_tls(opts))
     posts, dead["Validate"] = posts | "ValidatePosts" >> ValidatePosts(opts.max_text_chars)
     docs, dead["Normalize"] = posts | "NormalizePosts" >> NormalizePosts()
     docs, dead["Enrich"] = docs | "EnrichPosts" >> EnrichPosts(

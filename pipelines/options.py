@@ -101,7 +101,15 @@ class PantauOptions(PipelineOptions):
         decode.add_argument("--schema_dir", default=None,
                             help="local schema folder with registry.json (default: bundled schemas)")
         decode.add_argument("--schema_registry_url", default=env("SCHEMA_REGISTRY_URL"),
-                            help="Confluent Schema Registry URL; overrides --schema_dir")
+                            help="Confluent Schema Registry URL; overrides --schema_dir (credentials: "
+                                 "PANTAU_SCHEMA_REGISTRY_TOKEN, or PANTAU_SCHEMA_REGISTRY_USERNAME / "
+                                 "PANTAU_SCHEMA_REGISTRY_PASSWORD, or their *_FILE)")
+        decode.add_argument("--schema_registry_ca_file", default=None,
+                            help="CA bundle for the registry's TLS certificate")
+        decode.add_argument("--schema_registry_cert_file", default=None,
+                            help="client certificate (PEM) for registries that require mutual TLS")
+        decode.add_argument("--schema_registry_key_file", default=None,
+                            help="its private key (PEM; default: in the certificate file)")
         decode.add_argument("--max_message_bytes", type=int, default=1024 * 1024,
                             help="larger messages become dead letters")
         decode.add_argument("--max_text_chars", type=int, default=20000,
@@ -172,6 +180,14 @@ def es_auth(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
     """Non-secret Elasticsearch client settings; credentials are read when a client is made
     (``transforms.io.clients.es_client_settings``)."""
     return (("ca_certs", opts.es_ca_file),) if opts.es_ca_file else ()
+
+
+def schema_registry_tls(opts: PantauOptions) -> tuple[tuple[str, str], ...]:
+    """Non-secret TLS settings of the Schema Registry client; credentials are read when the
+    client is made (``transforms.io.clients.registry_fetcher``)."""
+    settings = {"ca_file": opts.schema_registry_ca_file, "cert_file": opts.schema_registry_cert_file,
+                "key_file": opts.schema_registry_key_file}
+    return tuple((k, v) for k, v in settings.items() if v)
 
 
 def kafka_config(opts: PantauOptions) -> KafkaConfig:

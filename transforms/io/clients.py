@@ -95,6 +95,36 @@ def es_client_settings(options: tuple[tuple[str, object], ...]) -> dict[str, obj
     return settings
 
 
+def registry_fetcher(tls: Security = (), timeout_s: float = 10.0):
+    """A GET function for a Confluent Schema Registry: TLS settings given (``ca_file``,
+    ``cert_file``, ``key_file``), credentials read here: PANTAU_SCHEMA_REGISTRY_TOKEN (bearer)
+    or PANTAU_SCHEMA_REGISTRY_USERNAME + PANTAU_SCHEMA_REGISTRY_PASSWORD (basic), or their *_FILE."""
+    import base64
+    import ssl
+    import urllib.request
+
+    settings = dict(tls)
+    context = None
+    if settings.get("ca_file") or settings.get("cert_file"):
+        context = ssl.create_default_context(cafile=settings.get("ca_file"))
+        if settings.get("cert_file"):
+            context.load_cert_chain(settings["cert_file"], settings.get("key_file"))
+    headers = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
+    token = read_secret("PANTAU_SCHEMA_REGISTRY_TOKEN")
+    user, password = read_secret("PANTAU_SCHEMA_REGISTRY_USERNAME"), read_secret("PANTAU_SCHEMA_REGISTRY_PASSWORD")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    elif user and password is not None:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+    def fetch(url: str) -> bytes:
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout_s, context=context) as response:  # noqa: S310
+            return response.read()
+
+    return fetch
+
+
 def es_client(url: str, auth: Security = (), request_timeout_s: float = 30.0):
     """An Elasticsearch client (comma-separated URLs); retries are the caller's business."""
     from elasticsearch import Elasticsearch
