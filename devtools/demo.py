@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from transforms.core.settings import SettingsParser
 from transforms.io.publish import create_topic, encode_post, message_key, produce
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,7 +47,7 @@ def sample_messages(posts: list[dict[str, Any]]) -> list[tuple[bytes, bytes]]:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="pantau demo", description=__doc__,
+    parser = SettingsParser(prog="pantau demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kafka_bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP"))
     parser.add_argument("--es_url", default=os.environ.get("ES_URL"))
@@ -227,7 +228,7 @@ def produce_main(argv: Sequence[str]) -> int:
     """``pantau produce``: publish the sample (or a JSONL file of posts) to a topic."""
     from pipelines.options import add_kafka_connection, kafka_security
     from transforms.io.clients import kafka_client_settings
-    parser = argparse.ArgumentParser(prog="pantau produce")
+    parser = SettingsParser(prog="pantau produce")
     add_kafka_connection(parser)
     parser.add_argument("--topic", default="pantau.posts.raw")
     parser.add_argument("--input", type=Path, default=SAMPLE, help="JSONL file of RawPosts")
@@ -240,6 +241,6 @@ def produce_main(argv: Sequence[str]) -> int:
         messages = [(message_key(p), encode_post(p, args.format)) for p in posts]
     security = kafka_security(args)
     create_topic(args.kafka_bootstrap, args.topic, 3, security)
-    n = produce(args.kafka_bootstrap, args.topic, messages, security=kafka_client_settings(security))
+    n = produce(args.kafka_bootstrap, args.topic, messages, security=kafka_client_settings(security, "producer"))
     print(f"published {n} posts to {args.topic} on {args.kafka_bootstrap}")
     return 0

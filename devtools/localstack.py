@@ -50,6 +50,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from transforms.core.settings import SettingsParser
+
 __all__ = [
     "BROKERS",
     "TANSU_SESSION_TIMEOUT_MS",
@@ -907,11 +909,11 @@ def _common_args(parser: argparse.ArgumentParser) -> None:
 def _port_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=os.environ.get(ENV_HOST, DEFAULT_HOST),
                         help=f"address to bind; env {ENV_HOST}, default %(default)s")
-    parser.add_argument("--kafka-port", type=int, default=None,
+    parser.add_argument("--kafka_port", type=int, default=None,
                         help=f"noida Kafka port; env {ENV_KAFKA_PORT}, default {DEFAULT_KAFKA_PORT}")
-    parser.add_argument("--es-port", type=int, default=None,
+    parser.add_argument("--es_port", type=int, default=None,
                         help=f"Elasticsearch port; env {ENV_ES_PORT}, default {DEFAULT_ES_PORT}")
-    parser.add_argument("--tansu-port", type=int, default=None,
+    parser.add_argument("--tansu_port", type=int, default=None,
                         help=f"Tansu port; env {ENV_TANSU_PORT}, default {DEFAULT_TANSU_PORT}")
     parser.add_argument("--broker", choices=BROKERS, default=None,
                         help=f"Kafka to hand out (tansu also starts noida for ES); env {ENV_BROKER}")
@@ -937,7 +939,7 @@ def _stack_from_args(args: argparse.Namespace) -> LocalStack:
 
 def up_main(argv: Sequence[str] | None = None) -> int:
     """``pantau up``: start the local stack in the background."""
-    parser = argparse.ArgumentParser(prog="pantau up", description=up_main.__doc__)
+    parser = SettingsParser(prog="pantau up", description=up_main.__doc__)
     _common_args(parser)
     _port_args(parser)
     parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for readiness")
@@ -955,7 +957,7 @@ def up_main(argv: Sequence[str] | None = None) -> int:
 
 def down_main(argv: Sequence[str] | None = None) -> int:
     """``pantau down``: stop the local stack (data is kept)."""
-    parser = argparse.ArgumentParser(prog="pantau down", description=down_main.__doc__)
+    parser = SettingsParser(prog="pantau down", description=down_main.__doc__)
     _common_args(parser)
     parser.add_argument("--timeout", type=float, default=20.0,
                         help="seconds between SIGTERM and SIGKILL")
@@ -970,7 +972,7 @@ def down_main(argv: Sequence[str] | None = None) -> int:
 
 def status_main(argv: Sequence[str] | None = None) -> int:
     """``pantau status``: show what runs; exit 0 if healthy, 3 if not running."""
-    parser = argparse.ArgumentParser(prog="pantau status", description=status_main.__doc__)
+    parser = SettingsParser(prog="pantau status", description=status_main.__doc__)
     _common_args(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)

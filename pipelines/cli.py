@@ -22,12 +22,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("pipelines.report", "main", "write a self-contained HTML brief on one issue for leaders"),
     "kibana-export": ("pipelines.kibana", "export_main", "regenerate deploy/kibana/pantau.ndjson (--check)"),
     "kibana-import": ("pipelines.kibana", "import_main", "import the dashboards into Kibana (--kibana_url)"),
+    "config": ("pipelines.config", "main", "check a config file and print a command's effective settings"),
 }
 
 
 def usage() -> str:
     """The help text listing every command."""
-    lines = ["usage: pantau COMMAND [options]   (pantau COMMAND --help for a command's options)", "",
+    lines = ["usage: pantau COMMAND [options]   (pantau COMMAND --help for a command's options)",
+             "       pantau --version", "",
              "commands:"]
     lines += [f"  {name:<10} {summary}" for name, (_, _, summary) in COMMANDS.items()]
     return "\n".join(lines)
@@ -39,11 +41,25 @@ def resolve(command: str) -> Callable[[Sequence[str]], int | None]:
     return getattr(importlib.import_module(module), func)
 
 
+def version() -> str:
+    """The installed pantau version (``unknown`` when run from a checkout that was never installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("pantau")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pantau`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(usage())
+        return 0
+    if argv[0] in ("-V", "--version", "version"):
+        print(f"pantau {version()}")
         return 0
     command, rest = argv[0], argv[1:]
     if command not in COMMANDS:

@@ -21,7 +21,9 @@ from pipelines.options import (
     kafka_config,
     kafka_security,
     monitor_config,
+    pipeline_options,
     pseudonymize_allowlist,
+    schema_registry_tls,
     watchlist_path,
 )
 from pipelines.workers import Supervisor, cpu_count, worker_argv
@@ -48,7 +50,7 @@ def build(records: beam.PCollection, opts: PantauOptions) -> tuple[beam.PCollect
     """
     dead: dict[str, beam.PCollection] = {}
     posts, dead["Decode"] = records | "DecodePosts" >> DecodePosts(
-        opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes)
+        opts.schema_dir, opts.schema_registry_url, opts.max_message_bytes, schema_registry_tls(opts))
     posts, dead["Validate"] = posts | "ValidatePosts" >> ValidatePosts(opts.max_text_chars)
     docs, dead["Normalize"] = posts | "NormalizePosts" >> NormalizePosts()
     docs, dead["Enrich"] = docs | "EnrichPosts" >> EnrichPosts(
@@ -109,7 +111,7 @@ def install_drain_on_signals() -> None:
 
 def run(argv: Sequence[str] | None = None) -> PipelineResult:
     """Builds and runs the pipeline; waits until it ends (bounded runs) or is stopped."""
-    options = PipelineOptions(list(argv or []) + ["--direct_num_workers=1"], save_main_session=False)
+    options = pipeline_options(list(argv or []) + ["--direct_num_workers=1"], save_main_session=False)
     opts = options.view_as(PantauOptions)
     runner = make_runner(options)
     pipeline = beam.Pipeline(runner=runner, options=options)

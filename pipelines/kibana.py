@@ -1,7 +1,6 @@
 """``pantau kibana-export`` / ``kibana-import``: the Kibana objects of ``transforms.analyst.kibana``."""
 from __future__ import annotations
 
-import argparse
 import json
 import ssl
 import sys
@@ -18,11 +17,12 @@ from transforms.analyst.kibana import (
     ndjson,
     saved_objects,
 )
+from transforms.core.settings import SettingsParser
 
 
 def export_main(argv: Sequence[str] | None = None) -> int:
     """``pantau kibana-export``: (re)write the NDJSON file, or check that it is current."""
-    parser = argparse.ArgumentParser(prog="pantau kibana-export", description=export_main.__doc__)
+    parser = SettingsParser(prog="pantau kibana-export", description=export_main.__doc__)
     parser.add_argument("--out", default=str(NDJSON_PATH), help="NDJSON file (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
     args = parser.parse_args(list(argv or []))
@@ -43,7 +43,7 @@ def export_main(argv: Sequence[str] | None = None) -> int:
 
 def import_main(argv: Sequence[str] | None = None) -> int:
     """``pantau kibana-import``: import the saved objects into Kibana (overwriting ours)."""
-    parser = argparse.ArgumentParser(prog="pantau kibana-import", description=import_main.__doc__)
+    parser = SettingsParser(prog="pantau kibana-import", description=import_main.__doc__)
     parser.add_argument("--kibana_url", required=True, help="e.g. https://kibana.example:5601")
     parser.add_argument("--space", default=None, help="Kibana space id (default: the default space)")
     parser.add_argument("--file", default=None,

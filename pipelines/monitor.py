@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pipelines.options import add_es_connection, add_kafka_connection, es_auth, kafka_security
 from transforms.analyst.monitor import Monitor, MonitorConfig, run_loop, serve_metrics
+from transforms.core.settings import SettingsParser
 from transforms.io.es_sink import EsConfig
 from transforms.logic.alerts import CoordinationThresholds, SpikeThresholds
 
@@ -77,7 +78,7 @@ def config_from_args(args: argparse.Namespace) -> MonitorConfig:
 
 def monitor_main(argv: Sequence[str]) -> int:
     """``pantau monitor``: the alerting loop (or ``--once``: one cycle, printed as JSON)."""
-    parser = argparse.ArgumentParser(prog="pantau monitor", description="spike, crisis and coordination "
+    parser = SettingsParser(prog="pantau monitor", description="spike, crisis and coordination "
                                      "alerts from Elasticsearch aggregations")
     add_arguments(parser)
     args = parser.parse_args(list(argv))

@@ -7,13 +7,33 @@ pipeline graph.
 """
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Callable
 from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from transforms.io.clients import kafka_option
 from transforms.io.es_sink import EsConfig
-from transforms.io.kafka_source import KafkaConfig
+from transforms.io.kafka_source import KafkaConfig, start_time_ms
+
+
+def checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a parser raising ValueError: its message becomes the error."""
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    convert.__name__ = parse.__name__
+    return convert
+
+
+def start_offset(text: str) -> str:
+    """A start offset policy or time, checked (kept as given)."""
+    start_time_ms(text)
+    return text
 
 
 def add_kafka_connection(group, bootstrap_help: str = "Kafka bootstrap servers, comma-separated "
@@ -27,6 +47,10 @@ def add_kafka_connection(group, bootstrap_help: str = "Kafka bootstrap servers, 
                        choices=[None, "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
                        help="credentials from PANTAU_KAFKA_USERNAME / PANTAU_KAFKA_PASSWORD(_FILE)")
     group.add_argument("--kafka_ssl_cafile", default=None, help="CA bundle for Kafka TLS")
+    group.add_argument("--kafka_option", action="append", default=[], type=checked(kafka_option),
+                       metavar="KEY=VALUE",
+                       help="kafka-python client setting, passed to every client that knows it "
+                            "(repeatable; e.g. request_timeout_ms=60000, ssl_certfile=/etc/ssl/me.pem)")
 
 
 def add_es_connection(group) -> None:
@@ -50,10 +74,10 @@ class PantauOptions(PipelineOptions):
                            help="topic that receives DeadLetter records")
         kafka.add_argument("--consumer_group", default="pantau-ingest",
                            help="consumer group whose committed offsets track progress")
-        kafka.add_argument("--start_offset", default="committed",
-                           choices=["committed", "earliest", "latest"],
-                           help="where to start: the group's committed offsets (falling back to "
-                                "earliest), or force earliest/latest")
+        kafka.add_argument("--start_offset", default="committed", type=checked(start_offset),
+                           help="where to start: 'committed' (the group's offsets, falling back to "
+                                "earliest), 'earliest', 'latest', or a time (ISO-8601, e.g. "
+                                "2026-12-01T08:00:00+07:00, or epoch ms): the first message at or after it")
         kafka.add_argument("--stop_when_idle_s", type=float, default=0.0,
                            help="end the run when every partition has been idle this long "
                                 "(0: run forever)")
@@ -86,7 +110,15 @@ class PantauOptions(PipelineOptions):
         decode.add_argument("--schema_dir", default=None,
                             help="local schema folder with registry.json (default: bundled schemas)")
         decode.add_argument("--schema_registry_url", default=env("SCHEMA_REGISTRY_URL"),
-                            help="Confluent Schema Registry URL; overrides --schema_dir")
+                            help="Confluent Schema Registry URL; overrides --schema_dir (credentials: "
+                                 "PANTAU_SCHEMA_REGISTRY_TOKEN, or PANTAU_SCHEMA_REGISTRY_USERNAME / "
+                                 "PANTAU_SCHEMA_REGISTRY_PASSWORD, or their *_FILE)")
+        decode.add_argument("--schema_registry_ca_file", default=None,
+                            help="CA bundle for the registry's TLS certificate")
+        decode.add_argument("--schema_registry_cert_file", default=None,
+                            help="client certificate (PEM) for registries that require mutual TLS")
+        decode.add_argument("--schema_registry_key_file", default=None,
+                            help="its private key (PEM; default: in the certificate file)")
         decode.add_argument("--max_message_bytes", type=int, default=1024 * 1024,
                             help="larger messages become dead letters")
         decode.add_argument("--max_text_chars", type=int, default=20000,
@@ -145,6 +177,9 @@ def kafka_security(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
         settings["sasl_mechanism"] = opts.kafka_sasl_mechanism
     if opts.kafka_ssl_cafile:
         settings["ssl_cafile"] = opts.kafka_ssl_cafile
+    for item in getattr(opts, "kafka_option", None) or ():
+        key, value = item if isinstance(item, (tuple, list)) else kafka_option(item)
+        settings[key] = value
     if settings == {"security_protocol": "PLAINTEXT"}:
         return ()
     return tuple(sorted(settings.items()))
@@ -154,6 +189,14 @@ def es_auth(opts: PantauOptions) -> tuple[tuple[str, Any], ...]:
     """Non-secret Elasticsearch client settings; credentials are read when a client is made
     (``transforms.io.clients.es_client_settings``)."""
     return (("ca_certs", opts.es_ca_file),) if opts.es_ca_file else ()
+
+
+def schema_registry_tls(opts: PantauOptions) -> tuple[tuple[str, str], ...]:
+    """Non-secret TLS settings of the Schema Registry client; credentials are read when the
+    client is made (``transforms.io.clients.registry_fetcher``)."""
+    settings = {"ca_file": opts.schema_registry_ca_file, "cert_file": opts.schema_registry_cert_file,
+                "key_file": opts.schema_registry_key_file}
+    return tuple((k, v) for k, v in settings.items() if v)
 
 
 def kafka_config(opts: PantauOptions) -> KafkaConfig:
@@ -201,3 +244,71 @@ def monitor_config(opts: PantauOptions):
     return MonitorConfig(es=es_config(opts), kafka_bootstrap=opts.kafka_bootstrap,
                          alerts_topic=opts.alerts_topic, kafka_security=kafka_security(opts),
                          interval_s=opts.monitor_interval_s)
+
+
+# options Beam's Python SDK does not declare but hands to a portable runner's job server
+RUNNER_PASSTHROUGH = {
+    "checkpointing_interval": "Flink: milliseconds between checkpoints",
+    "checkpointing_mode": "Flink: EXACTLY_ONCE or AT_LEAST_ONCE",
+    "min_pause_between_checkpoints": "Flink: milliseconds",
+    "state_backend": "Flink: state backend class",
+    "state_backend_storage_path": "Flink: checkpoint storage URI",
+}
+
+
+def run_parser():
+    """The parser of ``pantau run``: every PantauOptions setting and, under a group per Beam
+    options class, every Beam option, with env overrides, the config file and strict checking."""
+    from apache_beam.options.pipeline_options import _BeamArgumentParser
+
+    from transforms.core.settings import SettingsParser
+
+    class RunParser(SettingsParser, _BeamArgumentParser):
+        """SettingsParser that also takes Beam's value-provider arguments."""
+
+    parser = RunParser(prog="pantau run", command="run", usage="pantau run [options]",
+                       description="Run the ingest pipeline: Kafka -> decode -> validate -> normalize -> "
+                                   "enrich -> tag -> Elasticsearch. Beam's options (--runner ...) pass through.")
+    PantauOptions._add_argparse_args(parser)
+    passthrough = parser.add_argument_group(
+        "Runner pass-through", "options of the Java job servers (Flink), handed over unchanged")
+    for name, help_text in RUNNER_PASSTHROUGH.items():
+        passthrough.add_argument(f"--{name}", default=None, help=help_text)
+    seen: set[str] = set()
+    for cls in PipelineOptions.__subclasses__():
+        if cls is PantauOptions or str(cls) in seen:
+            continue
+        seen.add(str(cls))
+        before = set(map(id, parser._actions))
+        cls._add_argparse_args(parser)
+        added = [a for a in parser._actions if id(a) not in before]
+        if added:
+            group = parser.add_argument_group(f"Beam: {cls.__name__}")
+            for action in added:
+                for container in parser._action_groups:
+                    if action in container._group_actions and container is not group:
+                        container._group_actions.remove(action)
+                group._group_actions.append(action)
+    return parser
+
+
+def pipeline_options(argv: list[str], **fixed: Any) -> PipelineOptions:
+    """Beam's PipelineOptions from ``pantau run``'s arguments, after checking them (unknown
+    options exit 2) and applying the environment and the config file (flag > env > file)."""
+    parser = run_parser()
+    argv = parser.canonical(argv)
+    args = parser.parse_args(argv)
+    from_env_or_file = {dest: getattr(args, dest) for dest in parser.origins
+                        if getattr(args, dest) == parser.get_default(dest)}
+    beam_argv: list[str] = []
+    skip = False
+    for arg in argv:  # --config and --log_level are pantau's, not Beam's
+        if skip:
+            skip = False
+            continue
+        if arg in ("--config", "--log_level"):
+            skip = True
+            continue
+        if not arg.startswith(("--config=", "--log_level=")):
+            beam_argv.append(arg)
+    return PipelineOptions(beam_argv, **{**from_env_or_file, **fixed})

@@ -54,10 +54,13 @@ class Pki(NamedTuple):
     ca: str  # CA certificate (PEM): what clients trust
     cert: str  # server certificate for 127.0.0.1 and localhost, signed by the CA
     key: str  # the server certificate's private key (PEM, unencrypted)
+    client_cert: str = ""  # a client certificate (CN pantau-client) signed by the CA, for mutual TLS
+    client_key: str = ""
 
 
 def make_pki(directory: Path | str) -> Pki:
-    """A fresh CA and a server certificate (SAN 127.0.0.1, localhost) valid for a day."""
+    """A fresh CA, a server certificate (SAN 127.0.0.1, localhost) and a client certificate,
+    valid for a day."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -90,13 +93,25 @@ def make_pki(directory: Path | str) -> Pki:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
                            critical=False)
             .sign(ca_key, hashes.SHA256()))
-    pki = Pki(str(directory / "ca.pem"), str(directory / "server.pem"), str(directory / "server.key"))
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    client = (x509.CertificateBuilder()
+              .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pantau-client")]))
+              .issuer_name(ca_name).public_key(client_key.public_key())
+              .serial_number(x509.random_serial_number())
+              .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    pki = Pki(str(directory / "ca.pem"), str(directory / "server.pem"), str(directory / "server.key"),
+              str(directory / "client.pem"), str(directory / "client.key"))
     Path(pki.ca).write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    Path(pki.cert).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    Path(pki.key).write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                serialization.PrivateFormat.PKCS8,
-                                                serialization.NoEncryption()))
-    os.chmod(pki.key, 0o600)
+    for cert_path, key_path, certificate, private in ((pki.cert, pki.key, cert, key),
+                                                      (pki.client_cert, pki.client_key, client, client_key)):
+        Path(cert_path).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        Path(key_path).write_bytes(private.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+        os.chmod(key_path, 0o600)
     return pki
 
 

@@ -27,7 +27,8 @@ import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines import cli
-from pipelines.options import PantauOptions
+from pipelines.options import PantauOptions, pipeline_options
+from transforms.core.settings import SettingsParser
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -95,7 +96,7 @@ def check_pantau_args(args: list[str], monkeypatch: pytest.MonkeyPatch, where: s
     assert command in cli.COMMANDS, f"{where}: {command!r} is not a pantau command ({sorted(cli.COMMANDS)})"
     if command == "run":
         try:
-            options = PipelineOptions(rest)
+            options = pipeline_options(rest)  # exits 2 on an unknown option or a bad value
             parsed = options.get_all_options(retain_unknown_options=True)
             options.view_as(PantauOptions)
         except SystemExit as e:  # argparse: a bad value (type, choices)
@@ -103,14 +104,15 @@ def check_pantau_args(args: list[str], monkeypatch: pytest.MonkeyPatch, where: s
         unknown = set(parsed) - KNOWN_BEAM_AND_PANTAU - RUNNER_PASSTHROUGH
         assert not unknown, f"{where}: options unknown to PantauOptions and Beam: {sorted(unknown)}"
         return
-    original = argparse.ArgumentParser.parse_args
-
-    def parse_then_stop(self, a=None, namespace=None):
-        original(self, a, namespace)  # exits with status 2 on an unknown option or a bad value
-        raise _Parsed
+    def parse_then_stop(original):
+        def parse(self, a=None, namespace=None):
+            original(self, a, namespace)  # exits with status 2 on an unknown option or a bad value
+            raise _Parsed
+        return parse
 
     with monkeypatch.context() as m:
-        m.setattr(argparse.ArgumentParser, "parse_args", parse_then_stop)
+        m.setattr(argparse.ArgumentParser, "parse_args", parse_then_stop(argparse.ArgumentParser.parse_args))
+        m.setattr(SettingsParser, "parse_args", parse_then_stop(SettingsParser.parse_args))
         try:
             cli.resolve(command)(rest)
         except _Parsed:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
 import re
 import struct
 import threading
@@ -32,6 +33,7 @@ import schemas
 from transforms.core.errors import StageError
 
 MAGIC_BYTE = 0
+LOG = logging.getLogger(__name__)
 WIRE_HEADER = struct.Struct(">bI")
 _MAX_JSON_DEPTH = 64
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -85,7 +87,9 @@ class SchemaResolver:
             try:
                 return json.loads(json.loads(self._fetch(url))["schema"])
             except urllib.error.HTTPError as e:
-                if 400 <= e.code < 500:
+                if e.code in (401, 403):  # credentials refused: wait (they may be rotated), never dead-letter
+                    LOG.error("schema registry %s refused the credentials (%d); retrying", self.registry_url, e.code)
+                elif 400 <= e.code < 500:
                     raise DecodeError("avro_unknown_schema_id",
                                       f"schema id {schema_id} not found in the registry ({e.code})") from e
                 failure: Exception = e

@@ -117,7 +117,7 @@ class KafkaConfig:
     bootstrap_servers: str
     topic: str
     group_id: str
-    start_offset: str = "committed"  # committed | earliest | latest
+    start_offset: str = "committed"  # committed | earliest | latest | an ISO-8601 time (start_time_ms)
     stop_when_idle_s: float = 0.0
     max_records: int = 2000
     max_poll_s: float = 0.5
@@ -161,7 +161,7 @@ class KafkaConfig:
         )
         if with_group:
             kwargs["group_id"] = self.group_id
-        kwargs.update(kafka_client_settings(self.security))
+        kwargs.update(kafka_client_settings(self.security, "consumer"))
         return kwargs
 
 
@@ -170,13 +170,41 @@ def _new_consumer(config: KafkaConfig, with_group: bool):
     return KafkaConsumer(**config.consumer_kwargs(with_group))
 
 
+START_POLICIES = ("committed", "earliest", "latest")
+
+
+def start_time_ms(value: str) -> int | None:
+    """The time of a ``start_offset`` that is not a policy, in epoch milliseconds: an ISO-8601
+    time (without a zone: UTC) or epoch milliseconds; None for a policy. ValueError otherwise."""
+    from datetime import datetime, timezone
+    if value in START_POLICIES:
+        return None
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"start offset {value!r}: expected {', '.join(START_POLICIES)}, an ISO-8601 time "
+                         "(2026-12-01T08:00:00+07:00) or epoch milliseconds") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
 def resolve_start_offsets(consumer, config: KafkaConfig, partitions: list[int]) -> dict[int, int]:
-    """The offset each partition starts at, by the ``start_offset`` policy."""
+    """The offset each partition starts at, by the ``start_offset`` policy; a time starts at the
+    first message at or after it (the partition's end when there is none), whatever was committed."""
     from kafka import TopicPartition
     tps = [TopicPartition(config.topic, p) for p in partitions]
     earliest = consumer.beginning_offsets(tps)
     latest = consumer.end_offsets(tps)
     starts: dict[int, int] = {}
+    at_ms = start_time_ms(config.start_offset)
+    if at_ms is not None:
+        try:
+            return {tp.partition: offset_for_time(consumer, tp, at_ms, earliest[tp], latest[tp]) for tp in tps}
+        finally:
+            consumer.unsubscribe()  # drop the assignment the checks made
     for tp in tps:
         committed = consumer.committed(tp) if config.start_offset == "committed" else None
         if committed is not None and committed >= 0:
@@ -187,6 +215,58 @@ def resolve_start_offsets(consumer, config: KafkaConfig, partitions: list[int]) 
             start = earliest[tp]
         starts[tp.partition] = start
     return starts
+
+
+def offset_for_time(consumer, tp, at_ms: int, earliest: int, latest: int) -> int:
+    """The first offset of ``tp`` whose message is at or after ``at_ms`` (``latest`` if none):
+    the broker's time index (ListOffsets), checked by reading the message at the answer and the
+    one before it; when the answer does not hold (Tansu 0.6 answers offset 0 for every time), a
+    search that reads one message per step (timestamps taken to grow with offsets)."""
+    found = consumer.offsets_for_times({tp: at_ms}).get(tp)
+    offset = found.offset if found is not None else latest
+    if _time_offset_holds(consumer, tp, at_ms, offset, earliest, latest):
+        return offset
+    LOG.warning("%s-%d: the broker's offset for time %d (%d) does not hold; searching the partition",
+                tp.topic, tp.partition, at_ms, offset)
+    low, high, step = earliest, max(latest, earliest), 1
+    while True:  # the end offset may be wrong too (Tansu 0.6 counts batches): go past it while older
+        stamp = _timestamp_at(consumer, tp, high, wait_s=2.0)
+        if stamp is None or stamp >= at_ms:
+            break
+        low, high, step = high + 1, high + step, step * 2
+    while low < high:
+        middle = (low + high) // 2
+        stamp = _timestamp_at(consumer, tp, middle)
+        if stamp is None or stamp >= at_ms:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _time_offset_holds(consumer, tp, at_ms: int, offset: int, earliest: int, latest: int) -> bool:
+    """Whether the message at ``offset`` is at or after ``at_ms`` and the one before it is not."""
+    if offset < latest:
+        stamp = _timestamp_at(consumer, tp, offset)
+        if stamp is None or stamp < at_ms:
+            return False
+    if offset > earliest:
+        before = _timestamp_at(consumer, tp, offset - 1)
+        if before is None or before >= at_ms:  # None: the message before could not be read
+            return False
+    return True
+
+
+def _timestamp_at(consumer, tp, offset: int, wait_s: float = 10.0) -> int | None:
+    """The timestamp of the first message at or after ``offset`` (None: none within ``wait_s``)."""
+    consumer.assign([tp])
+    consumer.seek(tp, offset)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        records = consumer.poll(timeout_ms=500, max_records=1).get(tp)
+        if records:
+            return int(records[0].timestamp)
+    return None
 
 
 class DiscoverPartitionsFn(beam.DoFn):

@@ -23,7 +23,6 @@ Exit status: 0 when every line was enriched, 1 when any line failed, 2 on usage 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from contextlib import ExitStack
 from typing import IO, Any, BinaryIO
 
 from transforms.core.codec import safe_text
+from transforms.core.settings import SettingsParser
 
 __all__ = ["enrich_main", "enrich_stream"]
 
@@ -162,13 +162,13 @@ def enrich_stream(enricher, src: BinaryIO, dst: IO[str], errors: IO[str] | None 
 
 def enrich_main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point: 0 when every line was enriched, 1 when any failed, 2 on usage errors."""
-    ap = argparse.ArgumentParser(prog="pantau enrich", description="Enrich a JSONL file of posts.")
+    ap = SettingsParser(prog="pantau enrich", description="Enrich a JSONL file of posts.")
     ap.add_argument("--input", required=True, help="JSONL posts ('-' = stdin)")
     ap.add_argument("--output", required=True, help="JSONL output ('-' = stdout)")
     ap.add_argument("--errors", default=None, help="JSONL error records, one per failed line "
                     "(failed lines are also told on stderr)")
-    ap.add_argument("--batch-size", type=int, default=256)
-    ap.add_argument("--model-dir", default=None, help="model directory (default: packaged models)")
+    ap.add_argument("--enrich_max_batch", "--batch_size", type=int, default=256, help="posts per model batch")
+    ap.add_argument("--model_dir", default=None, help="model directory (default: packaged models)")
     args = ap.parse_args(argv)
 
     from .enricher import Enricher
@@ -186,7 +186,7 @@ def enrich_main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        n_ok, n_err = enrich_stream(enricher, src, dst, err, max(1, args.batch_size), log=sys.stderr)
+        n_ok, n_err = enrich_stream(enricher, src, dst, err, max(1, args.enrich_max_batch), log=sys.stderr)
     print(f"enriched {n_ok} posts, {n_err} failed lines", file=sys.stderr)
     return 1 if n_err else 0
 

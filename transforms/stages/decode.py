@@ -16,6 +16,7 @@ from transforms.core.codec import (
     timestamps_from_avro,
 )
 from transforms.core.stage import Stage, StageError, StageFn
+from transforms.io.clients import registry_fetcher
 from transforms.io.kafka_source import UNREADABLE_HEADER, KafkaRecord
 
 STAGE = "decode"
@@ -84,13 +85,15 @@ class DecodePostFn(StageFn):
     STAGE = STAGE
 
     def __init__(self, schema_dir: str | None = None, registry_url: str | None = None,
-                 max_message_bytes: int = 1024 * 1024):
+                 max_message_bytes: int = 1024 * 1024, registry_tls: tuple[tuple[str, str], ...] = ()):
         self.schema_dir = schema_dir
         self.registry_url = registry_url
         self.max_message_bytes = max_message_bytes
+        self.registry_tls = registry_tls  # CA and client certificate files; credentials: env, read in setup
 
     def setup(self) -> None:
-        self._resolver = SchemaResolver(self.schema_dir, self.registry_url)
+        fetch = registry_fetcher(self.registry_tls) if self.registry_url else None
+        self._resolver = SchemaResolver(self.schema_dir, self.registry_url, fetch=fetch)
         _, self._reader = parsed_schema(schemas.RAW_POST_SUBJECT, self.schema_dir)
 
     def apply(self, record: KafkaRecord) -> SourcedPost:
@@ -111,5 +114,5 @@ class DecodePosts(Stage):
     """Decodes KafkaRecords; returns (posts, dead letters)."""
 
     def __init__(self, schema_dir: str | None = None, registry_url: str | None = None,
-                 max_message_bytes: int = 1024 * 1024):
-        super().__init__(DecodePostFn(schema_dir, registry_url, max_message_bytes), "Decode")
+                 max_message_bytes: int = 1024 * 1024, registry_tls: tuple[tuple[str, str], ...] = ()):
+        super().__init__(DecodePostFn(schema_dir, registry_url, max_message_bytes, registry_tls), "Decode")

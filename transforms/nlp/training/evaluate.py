@@ -24,13 +24,14 @@ Results go to stdout as a table; ``--json FILE`` also writes them as JSON.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+
+from transforms.core.settings import SettingsParser
 
 from .data_io import (
     NUSAX_LANGS,
@@ -326,16 +327,16 @@ def run_data_dir(data_dir: Path, split: str, model_dir: str | None, tasks: Seque
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
-    ap = argparse.ArgumentParser(prog="pantau evaluate", description="Evaluate pantau's NLP models.")
+    ap = SettingsParser(prog="pantau evaluate", description="Evaluate pantau's NLP models.")
     ap.add_argument("--task", choices=["sentiment", "langid", "ner"])
     ap.add_argument("--input", help="labelled file")
     ap.add_argument("--format", default="auto", choices=["auto", "jsonl", "smsa", "nusax", "nusax_mt", "bio"])
     ap.add_argument("--lang", help="language code of every sample (overrides the file)")
-    ap.add_argument("--data-dir", help="evaluate every corpus of this shared data layout")
+    ap.add_argument("--data_dir", help="evaluate every corpus of this shared data layout")
     ap.add_argument("--split", default="valid", help="split name in --data-dir mode (default valid)")
     ap.add_argument("--tasks", default="sentiment,langid,ner", help="tasks in --data-dir mode")
-    ap.add_argument("--model-dir", default=None, help="model directory (default: packaged models)")
-    ap.add_argument("--no-gazetteer", action="store_true", help="ner: model only")
+    ap.add_argument("--model_dir", default=None, help="model directory (default: packaged models)")
+    ap.add_argument("--no_gazetteer", action="store_true", help="ner: model only")
     ap.add_argument("--json", dest="json_out", help="also write the results as JSON here")
     args = ap.parse_args(argv)
 

@@ -23,7 +23,6 @@ train splits and uses the valid splits to pick its best checkpoint. No test spli
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
@@ -32,6 +31,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from transforms.core.settings import SettingsParser
 
 from ..linear import FeatureConfig, LinearTextModel
 from ..sentiment import mark_negation
@@ -418,20 +419,20 @@ def build_id_words(path: Path = ID_WORDS_FILE, min_zipf: float = ID_WORDS_MIN_ZI
 # -------------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
-    ap = argparse.ArgumentParser(prog="pantau train", description=__doc__.split("\n")[0])
-    ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
+    ap = SettingsParser(prog="pantau train", description=__doc__.split("\n")[0])
+    ap.add_argument("--data_dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
     ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt, "
                          "needs the train extra)")
-    ap.add_argument("--holdout-valid", action="store_true",
+    ap.add_argument("--holdout_valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
-    ap.add_argument("--sentiment-wordvec", action="store_true", default=SENTIMENT_USE_WORDVEC,
+    ap.add_argument("--sentiment_wordvec", action="store_true", default=SENTIMENT_USE_WORDVEC,
                     help="fit the sentiment models with the static e5 word vectors (out/wordvec.npz) as dense features")
-    ap.add_argument("--wordvec-cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
-    ap.add_argument("--ner-steps", type=int, default=None, help="override NER max training steps")
-    ap.add_argument("--ner-config", default=None, help="spaCy config (default: data/ner_config.cfg)")
-    ap.add_argument("--ner-upsample", default=None,
+    ap.add_argument("--wordvec_cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
+    ap.add_argument("--ner_steps", type=int, default=None, help="override NER max training steps")
+    ap.add_argument("--ner_config", default=None, help="spaCy config (default: data/ner_config.cfg)")
+    ap.add_argument("--ner_upsample", default=None,
                     help="corpus=copies list, e.g. nergrit=3,nerp=1,nerui=2 (0 leaves a corpus out)")
     args = ap.parse_args(argv)
     random.seed(SEED)
