@@ -138,7 +138,7 @@ def main(argv: Sequence[str]) -> int:
     """``pantau run``: the pipeline with the given options; exit status 0 when it ended cleanly.
     On the local runner with more than one worker (``--workers``, default one per core), a
     supervisor runs that many pipeline processes instead (``pipelines.workers``)."""
-    options = PipelineOptions(list(argv))
+    options = pipeline_options(list(argv))
     opts = options.view_as(PantauOptions)
     workers = opts.workers if opts.workers > 0 else cpu_count()
     if workers > 1 and make_runner(options) is not None:

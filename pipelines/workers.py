@@ -48,11 +48,20 @@ def cpu_count() -> int:
 def worker_argv(argv: Sequence[str], worker: int, workers: int, instance_index: int,
                 instance_count: int, metrics_port: int) -> list[str]:
     """The ``pantau run`` arguments of one worker: the user's, then the worker's own settings
-    (later options win); ``--monitor`` only for worker 0."""
+    (later options win); ``--monitor`` only for worker 0 (see :func:`worker_env` too)."""
     own = [a for a in argv if worker == 0 or a.split("=", 1)[0] != "--monitor"]
     return [*own, "--workers=1", f"--instance_index={instance_index + worker * instance_count}",
             f"--instance_count={instance_count * workers}",
             f"--metrics_port={metrics_port + worker if metrics_port else 0}"]
+
+
+def worker_env(worker: int) -> dict[str, str]:
+    """Environment of one worker: its index, and for all but worker 0 the monitor turned off
+    (the environment outranks a config file that turns it on)."""
+    env = {WORKER_ENV: str(worker)}
+    if worker:
+        env["PANTAU_MONITOR"] = "false"
+    return env
 
 
 def restart_delay(failures: int) -> float:
@@ -71,6 +80,7 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 class _Worker:
     index: int
     argv: list[str]
+    env: dict[str, str]
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     failures: int = 0
@@ -84,13 +94,13 @@ class Supervisor:
 
     def __init__(self, argvs: list[list[str]], stable_after_s: float = 60.0,
                  command: Sequence[str] = (sys.executable, "-m", "pipelines.cli", "run")):
-        self.workers = [_Worker(i, argv) for i, argv in enumerate(argvs)]
+        self.workers = [_Worker(i, argv, worker_env(i)) for i, argv in enumerate(argvs)]
         self.command = list(command)
         self.stable_after_s = stable_after_s
         self.stopping = False
 
     def _start(self, worker: _Worker) -> None:
-        env = dict(os.environ, **{WORKER_ENV: str(worker.index)})
+        env = dict(os.environ, **worker.env)
         # own session: a Ctrl-C or a signal to the supervisor's process group reaches the workers
         # once, through the supervisor (a second signal would stop them without draining)
         worker.proc = subprocess.Popen([*self.command, *worker.argv], env=env, start_new_session=True,

@@ -8,7 +8,7 @@ import textwrap
 import threading
 import time
 
-from pipelines.workers import Supervisor, cpu_count, restart_delay, worker_argv
+from pipelines.workers import Supervisor, cpu_count, restart_delay, worker_argv, worker_env
 from transforms.io.kafka_source import KafkaConfig
 
 
@@ -26,6 +26,11 @@ def test_worker_argv_splits_each_hosts_share_between_its_workers():
               for p in range(24)}
     assert all(len(o) == (1 if p % 3 == 1 else 0) for p, o in owners.items())
     assert {o[0] for o in owners.values() if o} == {0, 1}
+
+
+def test_only_worker_0_may_run_the_monitor_whatever_the_config_file_says():
+    assert worker_env(0) == {"PANTAU_WORKER": "0"}
+    assert worker_env(1) == {"PANTAU_WORKER": "1", "PANTAU_MONITOR": "false"}
 
 
 def test_restart_delay_grows_and_is_capped():
