@@ -18,6 +18,16 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
         echo "install the Debian package 'prometheus' (sudo apt-get install prometheus) for the metrics tests" >&2
     fi
 fi
+# Alertmanager (Debian package prometheus-alertmanager): the local stack runs it and the alert
+# delivery tests send through it. Installed only when missing, and only as root (else: a hint).
+if ! command -v prometheus-alertmanager >/dev/null 2>&1 && ! command -v alertmanager >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt_update_once
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null
+    else
+        echo "install the Debian package 'prometheus-alertmanager' (sudo apt-get install prometheus-alertmanager) for alert delivery" >&2
+    fi
+fi
 # docker-compose (Debian package, v1): tests/unit/test_deploy.py validates deploy/docker-compose.yml
 # with `docker-compose config`. Installed only when missing, and only as root (else: a hint).
 if ! command -v docker-compose >/dev/null 2>&1; then
