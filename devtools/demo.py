@@ -159,7 +159,16 @@ def replay_alerts(es_url: str, bootstrap: str, posts: list[dict[str, Any]], step
     print(f"Alerts raised (index 'pantau-alerts', topic 'pantau.alerts'): {len(raised)}")
     for alert in raised:
         when = time.strftime("%d %b %H:%M UTC", time.gmtime(alert.get("window_end", 0) / 1000))
-        print(f"  {when}  {alert.get('summary')}")
+        print(f"  {when}  {alert.get('headline') or alert.get('summary')}")
+
+
+def print_delivery(alertmanager_url: str | None) -> None:
+    """Where live alerts go to people (the replay above does not send its historical alerts)."""
+    where = f"the local Alertmanager {alertmanager_url}" if alertmanager_url else \
+        "Alertmanager (apt-get install prometheus-alertmanager; `pantau up` then starts one)"
+    print(f"\nLive alerts reach people through {where}: `pantau monitor --alertmanager_url URL` "
+          "posts them with Indonesian texts (--alert_language en for English); Telegram, e-mail and "
+          "webhook receivers: deploy/alertmanager/alertmanager.yml")
 
 
 def write_brief(es_url: str, posts: list[dict[str, Any]], folder: Path) -> None:
@@ -176,11 +185,13 @@ def main(argv: Sequence[str]) -> int:
     """Runs the demo; returns 0 when every sample post was indexed."""
     args = parse_args(argv)
     bootstrap, es_url = args.kafka_bootstrap, args.es_url
+    alertmanager_url = None
     if not bootstrap or not es_url:
-        from devtools.localstack import LocalStack
-        stack = LocalStack(root=args.stack_dir)
+        from devtools.localstack import LocalStack, default_alertmanager_port
+        stack = LocalStack(root=args.stack_dir, alertmanager_port=default_alertmanager_port() or None)
         print(f"Starting the local stack under {args.stack_dir}/ …", flush=True)
         bootstrap, es_url = stack.start()
+        alertmanager_url = stack.alertmanager_url
     print(f"Kafka: {bootstrap}   Elasticsearch: {es_url}", flush=True)
     dead_topic = f"{args.topic}.dead"
     create_topic(bootstrap, args.topic, 3)
@@ -210,6 +221,7 @@ def main(argv: Sequence[str]) -> int:
     print(f"Pipeline finished in {time.monotonic() - t0:.1f}s", flush=True)
     print_summary(es_url, alias, bootstrap, dead_topic, started_ms)
     replay_alerts(es_url, bootstrap, posts)
+    print_delivery(alertmanager_url)
     write_brief(es_url, posts, args.stack_dir)
     unique_ids = {message_key(p) for p in posts}
     client = es_client(es_url)
