@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "train": ("transforms.nlp.training.train", "main", "train the NLP models from the data folder"),
     "enrich": ("transforms.nlp.commands", "enrich_main", "enrich a JSONL file of posts (batch)"),
     "evaluate": ("transforms.nlp.training.evaluate", "main", "score the NLP models on a labelled file"),
+    "retag": ("pipelines.retag", "main", "re-tag indexed posts with the current watchlist (history for new issues)"),
     "report": ("pipelines.report", "main", "write a self-contained HTML brief on one issue for leaders"),
     "kibana-export": ("pipelines.kibana", "export_main", "regenerate deploy/kibana/pantau.ndjson (--check)"),
     "kibana-import": ("pipelines.kibana", "import_main", "import the dashboards into Kibana (--kibana_url)"),

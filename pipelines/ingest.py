@@ -22,6 +22,7 @@ from pipelines.options import (
     kafka_security,
     monitor_config,
     pseudonymize_allowlist,
+    retag_on_reload,
     watchlist_path,
 )
 from transforms.io.deadletter_sink import WriteDeadLetters
@@ -52,7 +53,7 @@ def build(records: beam.PCollection, opts: PantauOptions) -> tuple[beam.PCollect
     docs, dead["Normalize"] = posts | "NormalizePosts" >> NormalizePosts()
     docs, dead["Enrich"] = docs | "EnrichPosts" >> EnrichPosts(
         opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
-    docs, dead["Tag"] = docs | "TagPosts" >> TagPosts(watchlist_path(opts))
+    docs, dead["Tag"] = docs | "TagPosts" >> TagPosts(watchlist_path(opts), **retag_on_reload(opts))
     if opts.pseudonymize:  # last before the sink: NER, @account queries and KOLs see clear text
         docs, dead["Pseudonymize"] = docs | "PseudonymizePosts" >> PseudonymizePosts(
             allowlist=pseudonymize_allowlist(opts))

@@ -107,6 +107,10 @@ class PantauOptions(PipelineOptions):
                                "deploy", "watchlists", "issues.yaml"),
                            help="YAML file of watchlist issues (field 'issues'); 'none' disables "
                                 "issue tagging (influence and near-duplicates are still computed)")
+        intel.add_argument("--retag_on_reload_s", type=float, default=7 * 24 * 3600.0,
+                           help="when the watchlist file changes, re-tag the posts of this many "
+                                "seconds already in the index (instance 0 only; 0: off; by hand: "
+                                "`pantau retag`)")
         intel.add_argument("--monitor", action="store_true", default=False,
                            help="run the alert/coordination monitor as a thread next to a local "
                                 "pipeline (elsewhere run `pantau monitor` as its own process)")
@@ -187,6 +191,13 @@ def es_config(opts: PantauOptions) -> EsConfig:
 def watchlist_path(opts: PantauOptions) -> str | None:
     """The watchlist file, or None when issue tagging is off (``--watchlist none``)."""
     return opts.watchlist if opts.watchlist and opts.watchlist.lower() != "none" else None
+
+
+def retag_on_reload(opts: PantauOptions) -> dict[str, Any]:
+    """Arguments of TagPosts for re-tagging after a watchlist reload (one instance does it)."""
+    if not opts.retag_on_reload_s or opts.instance_index != 0 or not watchlist_path(opts):
+        return {}
+    return {"retag_es": es_config(opts), "retag_window_s": opts.retag_on_reload_s}
 
 
 def pseudonymize_allowlist(opts: PantauOptions) -> tuple[str, ...]:
