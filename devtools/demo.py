@@ -230,6 +230,9 @@ def main(argv: Sequence[str]) -> int:
     if indexed < len(unique_ids):
         print(f"\nOnly {indexed} of {len(unique_ids)} sample posts are searchable", flush=True)
         return 1
+    print("\nHistory for a new issue: add it to deploy/watchlists/issues.yaml and run "
+          f"`pantau retag --since 30d --es_url {es_url}` (a running pipeline re-tags the last 7 days "
+          "by itself when the file changes, --retag_on_reload_s)")
     print("\nOpen the index in Kibana (data view 'pantau-posts*') or query it: "
           f"curl '{es_url}/{alias}/_search?q=text:banjir&pretty'")
     return 0
