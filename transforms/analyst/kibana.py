@@ -560,7 +560,7 @@ class SavedSearch:
 
     def search_body(self, size: int = 50) -> dict[str, Any]:
         """The same list as an Elasticsearch search (newest first, the columns as _source)."""
-        return {"size": size, "query": {"match_all": {}}, "_source": list(self.columns),
+        return {"size": size, "query": {"match_all": {}}, "_source": [*self.columns, *(f for f, _ in self.sort)],
                 "sort": [{f: {"order": o}} for f, o in self.sort]}
 
 
