@@ -3,17 +3,23 @@
 :func:`local_config` derives a configuration from ``deploy/alertmanager/alertmanager.yml`` (same
 route and templates) with the receivers pointed at local endpoints and short timings;
 :func:`write_config` writes it with the template next to it; :class:`AlertmanagerProcess` runs
-one on a loopback port with clustering off.
+one on a loopback port with clustering off; :class:`Mailbox` (for an aiosmtpd SMTP server) and
+:class:`Receiver` (webhooks and a stand-in for the Telegram Bot API) receive what it sends.
 """
 from __future__ import annotations
 
 import copy
+import email
+import email.message
+import email.policy
 import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +135,55 @@ class AlertmanagerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message (with the time it arrived): a local SMTP server
+    for the demo and the tests is ``aiosmtpd.controller.Controller(Mailbox(), ...)``."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[float, email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
+        message = email.message_from_bytes(envelope.original_content or envelope.content,
+                                           policy=email.policy.default)
+        self.messages.append((time.time(), message))
+        return "250 OK"
+
+
+class Receiver(ThreadingHTTPServer):
+    """A local webhook receiver on a free loopback port (started in a thread). Records every POST (path, JSON body, time); answers like the Telegram Bot API on
+    ``/bot<token>/sendMessage`` and with ``ok`` elsewhere."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[float, str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.loads(raw) if raw else None
+                server.requests.append((time.time(), self.path, body))
+                if self.path.endswith("/sendMessage"):
+                    reply = {"ok": True, "result": {
+                        "message_id": len(server.requests), "date": int(time.time()),
+                        "chat": {"id": int(body.get("chat_id")), "type": "supergroup"},
+                        "text": body.get("text")}}
+                else:
+                    reply = {"ok": True}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def on(self, path: str) -> list[tuple[float, Any]]:
+        return [(t, body) for t, p, body in self.requests if p.startswith(path)]

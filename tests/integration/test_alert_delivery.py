@@ -12,20 +12,15 @@ the webhook.
 """
 from __future__ import annotations
 
-import email
-import email.policy
-import json
 import random
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from elasticsearch import helpers
 
-from devtools.alertmanager import AlertmanagerProcess, local_config
+from devtools.alertmanager import AlertmanagerProcess, Mailbox, Receiver, local_config
 from devtools.localstack import free_port
 from tests.integration.helpers import unique, wait_for
 from tests.integration.test_monitor import post
@@ -39,57 +34,6 @@ ISSUE = "Banjir"
 CHAT_ID = -1004242
 TOKEN = "424242:pantau-test"
 KIBANA = "http://kibana.pantau.test:5601"
-
-
-class Mailbox:
-    """aiosmtpd handler keeping every message (with the time it arrived)."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[float, email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
-        message = email.message_from_bytes(envelope.original_content or envelope.content,
-                                           policy=email.policy.default)
-        self.messages.append((time.time(), message))
-        return "250 OK"
-
-
-class Receiver(ThreadingHTTPServer):
-    """Records every POST (path, JSON body, time); answers like the Telegram Bot API on
-    ``/bot<token>/sendMessage`` and with ``ok`` elsewhere."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[float, str, Any]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                body = json.loads(raw) if raw else None
-                server.requests.append((time.time(), self.path, body))
-                if self.path.endswith("/sendMessage"):
-                    reply = {"ok": True, "result": {
-                        "message_id": len(server.requests), "date": int(time.time()),
-                        "chat": {"id": int(body.get("chat_id")), "type": "supergroup"},
-                        "text": body.get("text")}}
-                else:
-                    reply = {"ok": True}
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def on(self, path: str) -> list[tuple[float, Any]]:
-        return [(t, body) for t, p, body in self.requests if p.startswith(path)]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from prometheus_client import CollectorRegistry
 
-from devtools.alertmanager import AlertmanagerProcess, local_config
+from devtools.alertmanager import AlertmanagerProcess, Mailbox, Receiver, local_config
 from devtools.localstack import free_port
 from tests.integration.helpers import (
     consume_all,
@@ -33,7 +33,6 @@ from tests.integration.helpers import (
     unique,
     wait_for,
 )
-from tests.integration.test_alert_delivery import Mailbox, Receiver
 from transforms.analyst.monitor import CycleReport, MonitorConfig, start_monitor_thread
 from transforms.io.es_sink import EsConfig
 from transforms.io.publish import encode_post, message_key
@@ -160,12 +159,13 @@ def run_spike(alert_bootstrap, es_url, tmp_path, alertmanager_url: str, mailbox:
         assert ALL_POSTS in keys
 
         # people get it: an Indonesian e-mail and a webhook call through Alertmanager
-        wait_for(lambda: mailbox.messages and http.on("/webhook"), 120 - (time.time() - injected), 0.5,
-                 "the alert e-mail and webhook call")
-        mail_latency = mailbox.messages[0][0] - injected
+        def spike_mails():
+            return [t for t, m in mailbox.messages
+                    if m["Subject"].startswith("[pantau] Lonjakan unggahan tentang")]
+        wait_for(lambda: spike_mails() and http.on("/webhook"), 120 - (time.time() - injected), 0.5,
+                 "the volume-spike e-mail and a webhook call")
+        mail_latency = min(spike_mails()) - injected
         assert mail_latency < 120
-        subject = mailbox.messages[0][1]["Subject"]
-        assert subject.startswith("[pantau] Lonjakan unggahan tentang"), subject
         assert http.on("/webhook")[0][1]["alerts"][0]["labels"]["source"] == "pantau-monitor"
 
         # once the tagging stage fills `issues`, the matched watchlist issue alerts as well
