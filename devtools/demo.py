@@ -327,6 +327,10 @@ def main(argv: Sequence[str]) -> int:
     print("\nHistory for a new issue: add it to deploy/watchlists/issues.yaml and run "
           f"`pantau retag --since 30d --es_url {es_url}` (a running pipeline re-tags the last 7 days "
           "by itself when the file changes, --retag_on_reload_s)")
+    print("Correct the models: `pantau review` serves a page (http://127.0.0.1:8765/) listing the posts "
+          "the sentiment model is least sure about; `pantau evaluate --reviews` scores the models on them")
+    print("Analysts' guide in Indonesian: docs/panduan-analis.md; Kibana: saved search 'Unggahan' on both "
+          "dashboards (pantau kibana-import)")
     print("\nOpen the index in Kibana (data view 'pantau-posts*') or query it: "
           f"curl '{es_url}/{alias}/_search?q=text:banjir&pretty'")
     return 0
