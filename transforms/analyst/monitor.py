@@ -434,7 +434,7 @@ class Monitor:
                             "minimum_should_match": 1}},
             sort=[{"detected_at": {"order": "asc"}}])["hits"]["hits"]
         wall_ms = int(time.time() * 1000)
-        ttl_ms = int(max(60.0, 4 * self.config.interval_s) * 1000)
+        ttl_ms = int(max(300.0, 4 * self.config.interval_s) * 1000)  # like Prometheus: 4 cycles, at least 5 min
         payload = [alertmanager_alert(h["_source"], wall_ms, ttl_ms, self.config) for h in hits]
         try:
             alertmanager.post_alerts(self.config.alertmanager_url or "", payload)
