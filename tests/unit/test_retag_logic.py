@@ -34,3 +34,16 @@ def test_only_instance_zero_retags_after_a_reload():
                            .view_as(PantauOptions)) == {}
     assert retag_on_reload(PipelineOptions(["--retag_on_reload_s=0"]).view_as(PantauOptions)) == {}
     assert retag_on_reload(PipelineOptions(["--watchlist=none"]).view_as(PantauOptions)) == {}
+
+
+def test_retag_reads_every_field_the_matcher_reads():
+    """A document cut down to MATCH_FIELDS gets the same issues as the whole document."""
+    from transforms.analyst.retag import MATCH_FIELDS
+    wl = Watchlist.from_yaml("issues:\n  - name: Sunda\n    query: banjir\n    languages: [su]\n"
+                             "  - name: Akun\n    query: '@bpbd'\n  - name: Tagar\n    query: '#cabai'\n")
+    doc = {"text": "banjir", "text_clean": "banjir", "title": "", "lang_hint": "su", "language": None,
+           "author": {"handle": "bpbd", "id": "1"}, "hashtags": ["cabai"], "mentions": [], "platform": "x",
+           "text_normalized": "banjir", "engagement": {"likes": 1}, "raw": "{}"}
+    top = {f.split(".")[0] for f in MATCH_FIELDS}
+    cut = {k: v for k, v in doc.items() if k in top}
+    assert wl.match_doc(cut) == wl.match_doc(doc) == ["Sunda", "Akun", "Tagar"]

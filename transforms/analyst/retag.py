@@ -26,7 +26,7 @@ from transforms.logic.watchlist import Watchlist
 
 LOG = logging.getLogger(__name__)
 MATCH_FIELDS = ["doc_id", "created_at", "title", "text", "text_clean", "text_normalized", "hashtags",
-                "mentions", "author.handle", "language", "platform", "issues"]
+                "mentions", "author.handle", "language", "lang_hint", "platform", "issues"]
 MAX_ATTEMPTS = 3
 
 
