@@ -151,16 +151,19 @@ _RELOAD_DONE: set[tuple[str, float]] = set()
 
 
 def retag_in_background(es: EsConfig, watchlist: Watchlist, window_s: float,
-                        version: tuple[str, float]) -> threading.Thread | None:
+                        version: tuple[str, float], delay_s: float = 0.0) -> threading.Thread | None:
     """Starts :func:`retag_recent` in a daemon thread once per watchlist ``version`` (path,
     mtime) in this process, however many tagging DoFn instances saw the reload; None if it
-    already ran or runs."""
+    already ran or runs. ``delay_s``: wait first, until every other tagger (other DoFn
+    instances, other pipeline instances) has reloaded too, so none writes old tags after the
+    re-tag went by."""
     with _RELOAD_LOCK:
         if version in _RELOAD_DONE:
             return None
         _RELOAD_DONE.add(version)
 
     def run() -> None:
+        time.sleep(delay_s)
         try:
             report = retag_recent(es, watchlist, window_s)
             LOG.info("after the watchlist reload: %s", report.line())

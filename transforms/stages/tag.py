@@ -16,7 +16,8 @@ The watchlist file is loaded in ``setup()`` and checked for changes every
 an edited file that does not compile is logged and counted, and the previous watchlist stays in
 use. A document that fails to tag becomes a dead letter (stage ``tag``); the stream goes on.
 With ``retag_es`` and ``retag_window_s``, a reload also re-tags the posts of that window already in
-the index (``transforms.analyst.retag``, in a background thread, once per process and file version).
+the index (``transforms.analyst.retag``, in a background thread, once per process and file version,
+``reload_interval_s`` + 5 s after the reload, when every other tagger has reloaded as well).
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ class TagPostFn(StageFn):
             if self.retag_es is not None and self.retag_window_s > 0:
                 from transforms.analyst.retag import retag_in_background
                 retag_in_background(self.retag_es, self._watchlist, self.retag_window_s,
-                                    (self.watchlist_path, mtime))
+                                    (self.watchlist_path, mtime), self.reload_interval_s + 5.0)
         except (OSError, WatchlistError) as e:
             self.reload_failures.inc()
             LOG.error("watchlist not reloaded, keeping the previous one: %s", e)
