@@ -18,6 +18,11 @@ Every ``interval_s`` (15 s) one cycle
    (JSON, key = issue), then the Prometheus metrics; clusters go to the coordination index and,
    optionally, onto their member posts (bulk partial ``update``: ``near_dup.cluster``,
    ``coordination``).
+6. with ``alertmanager_url``, posts every active alert (and each recently resolved one, with its
+   ``endsAt``) to Alertmanager's API v2 with stable labels and texts for people
+   (``transforms.analyst.alert_text``, Indonesian by default): Alertmanager's grouping and
+   notification log turn the repeated posts of every cycle, and of a restarted monitor, into one
+   notification per alert (Telegram, e-mail, webhooks: ``deploy/alertmanager``).
 
 Why not Beam windows: on the local runner (FnApiRunner) event-time windows, triggers and timers
 fire only when the pipeline shuts down, so an alert computed in the pipeline would come after
