@@ -30,15 +30,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address of the page (loopback by default)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--size", type=int, default=20, help="posts per page")
-    parser.add_argument("--export", default=None, help="write the corrections as JSONL and exit")
+    parser.add_argument("--export", default=None,
+                        help="write the sentiment corrections as JSONL (pantau evaluate / train --reviews) and exit")
+    parser.add_argument("--export_entities", default=None,
+                        help="write the entity corrections as NER JSONL (pantau evaluate --task ner) and exit")
     args = parser.parse_args(list(argv or []))
     client = _client(args)
     try:
-        if args.export:
-            rows = list(review.export_rows(review.reviews(client, args.reviews_index)))
-            with open(args.export, "w", encoding="utf-8") as f:
-                f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-            print(f"wrote {len(rows)} corrections to {args.export}")
+        if args.export or args.export_entities:
+            docs = list(review.reviews(client, args.reviews_index))
+            for path, rows in ((args.export, review.export_rows(docs)),
+                               (args.export_entities, review.export_ner_rows(docs))):
+                if path:
+                    rows = list(rows)
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+                    print(f"wrote {len(rows)} corrections to {path}")
             return 0
         server = review.ReviewServer((args.host, args.port), client, args.es_alias, args.size,
                                      args.reviews_index)

@@ -52,6 +52,8 @@ def page(es_url):
                                        ("banjir sudah surut, terima kasih relawan", 0.93),
                                        ("air naik pelan-pelan di gang", 0.55)]):
         d = post(f"x:v{i}", now - i * 60_000, issues=["Banjir"], text=text)
+        d["entities"] = [{"text": "banjir", "label": "PER", "canonical": "banjir", "start": text.find("banjir"),
+                          "end": text.find("banjir") + 6, "source": "model"}] if i == 0 else []
         d["sentiment"] = {"label": "positive" if i == 0 else "neutral", "score": score,
                           "positive": score, "neutral": 0.0, "negative": 1 - score}
         docs.append(d)
@@ -67,7 +69,8 @@ def page(es_url):
         client.close()
 
 
-def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(browser, page, capsys):
+def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(browser, page, capsys,
+                                                                                   tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
     url, es, client, docs, reviews_index = page
@@ -81,6 +84,7 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     first = forms[0]
     assert "mantap, banjir lagi" in first.text and "yakin 41%" in first.text
     first.find_element(By.CSS_SELECTOR, "input[name=sentiment][value=negative]").click()
+    Select(first.find_element(By.NAME, "entity_0")).select_by_value("none")  # "banjir" is no person
     first.find_element(By.NAME, "save").click()
     assert "Tersimpan: x:v0" in browser.find_element(By.ID, "message").text
     # the reviewed post leaves the queue
@@ -90,6 +94,7 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     (stored,) = list(reviews(client, reviews_index))
     assert stored["reviewer"] == "ani" and stored["corrected"]["sentiment"] == "negative"
     assert stored["model"]["sentiment"] == "positive" and stored["issue"] == "Banjir"
+    assert stored["corrected"]["entities"] == [] and stored["model"]["entities"][0]["label"] == "PER"
 
     def on_post() -> dict:
         client.indices.refresh(index=es.alias)
@@ -106,10 +111,18 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
                 urllib.request.urlopen(url + "/export.jsonl").read().decode().splitlines()]
     assert exported == [{"text": "mantap, banjir lagi di depan rumah", "label": "negative",
                          "lang": exported[0]["lang"], "doc_id": "x:v0", "reviewer": "ani"}]
+    from pipelines.review import main as review_main
+    capsys.readouterr()
+    out = tmp_path / "koreksi.jsonl"
+    assert review_main(["--es_url", es.url, "--es_alias", es.alias, "--reviews_index", reviews_index,
+                        "--export", str(out), "--export_entities", str(tmp_path / "entitas.jsonl")]) == 0
+    assert [json.loads(line)["label"] for line in out.read_text().splitlines()] == ["negative"]
+    assert json.loads((tmp_path / "entitas.jsonl").read_text())["entities"] == []
     capsys.readouterr()
     assert evaluate_main(["--reviews", "--es_url", es.url, "--es_alias", es.alias,
                           "--reviews_index", reviews_index]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["reviews"] == 1
     assert report["as_indexed"]["sentiment"] == {"n": 1, "accuracy": 0.0}
+    assert report["as_indexed"]["entities"] == {"n": 1, "accuracy": 0.0}
     assert report["current_models"]["sentiment"]["n"] == 1

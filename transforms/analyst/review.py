@@ -31,15 +31,18 @@ LOG = logging.getLogger(__name__)
 REVIEWS_INDEX = "pantau-reviews"
 SENTIMENTS = ("negative", "neutral", "positive")
 SENTIMENT_ID = {"negative": "Negatif", "neutral": "Netral", "positive": "Positif"}
+ENTITY_LABELS = ("PER", "ORG", "LOC")
+ENTITY_ID = {"PER": "Orang", "ORG": "Organisasi", "LOC": "Tempat", "none": "Bukan entitas"}
 POST_FIELDS = ["doc_id", "text", "author.handle", "platform", "language.code", "sentiment.label",
-               "sentiment.score", "issues", "created_at", "url"]
+               "sentiment.score", "issues", "created_at", "url", "entities"]
 REVIEWS_MAPPING = {"dynamic": False, "properties": {
     "doc_id": {"type": "keyword"}, "post_index": {"type": "keyword"}, "issue": {"type": "keyword"},
     "reviewer": {"type": "keyword"}, "reviewed_at": {"type": "date", "format": "epoch_millis"},
     "text": {"type": "text"},
     "model": {"properties": {"sentiment": {"type": "keyword"}, "score": {"type": "float"},
                              "language": {"type": "keyword"}}},
-    "corrected": {"properties": {"sentiment": {"type": "keyword"}, "language": {"type": "keyword"}}}}}
+    "corrected": {"properties": {"sentiment": {"type": "keyword"}, "language": {"type": "keyword"},
+                                 "entities": {"type": "object", "enabled": False}}}}}
 
 
 class ReviewError(ValueError):
@@ -54,6 +57,7 @@ class Correction:
     sentiment: str | None = None
     language: str | None = None
     issue: str | None = None
+    entity_labels: tuple[tuple[int, str], ...] = ()  # (index in the post's entities, label or "none")
 
 
 def ensure_index(client, index: str = REVIEWS_INDEX) -> None:
@@ -110,13 +114,17 @@ def save(client, alias: str, correction: Correction, now_ms: int | None = None,
     if not hits:
         raise ReviewError(f"no post {correction.doc_id!r} in {alias}")
     hit, post = hits[0], hits[0]["_source"]
-    corrected = {k: v for k, v in (("sentiment", correction.sentiment),
-                                   ("language", correction.language)) if v}
+    corrected: dict[str, Any] = {k: v for k, v in (("sentiment", correction.sentiment),
+                                                   ("language", correction.language)) if v}
+    entities = corrected_entities(post.get("entities") or [], dict(correction.entity_labels))
+    if entities is not None:
+        corrected["entities"] = entities
     review = {"doc_id": correction.doc_id, "post_index": hit["_index"], "issue": correction.issue,
               "reviewer": correction.reviewer.strip(), "reviewed_at": now_ms, "text": post.get("text"),
               "model": {"sentiment": (post.get("sentiment") or {}).get("label"),
                         "score": (post.get("sentiment") or {}).get("score"),
-                        "language": (post.get("language") or {}).get("code")},
+                        "language": (post.get("language") or {}).get("code"),
+                        "entities": [_span(e, e.get("label")) for e in post.get("entities") or []]},
               "corrected": corrected}
     ensure_index(client, index)
     client.index(index=index, id=correction.doc_id, document=review, refresh=True)
@@ -132,6 +140,22 @@ def save(client, alias: str, correction: Correction, now_ms: int | None = None,
             fresh = client.get(index=hit["_index"], id=hit["_id"])
             hit = {**hit, "_seq_no": fresh["_seq_no"], "_primary_term": fresh["_primary_term"]}
     return review
+
+
+def corrected_entities(model: list[dict[str, Any]], labels: dict[int, str]) -> list[dict[str, Any]] | None:
+    """The post's entities with the reviewer's labels ("none": not an entity, dropped), or None
+    when the reviewer changed no label (unexamined model labels are not gold data)."""
+    for i, label in labels.items():
+        if label not in (*ENTITY_LABELS, "none") or not 0 <= i < len(model):
+            raise ReviewError(f"entity {i}: label must be one of {ENTITY_LABELS} or none, not {label!r}")
+    if all(labels.get(i, e.get("label")) == e.get("label") for i, e in enumerate(model)):
+        return None
+    return [_span(e, labels.get(i, e.get("label"))) for i, e in enumerate(model)
+            if labels.get(i, e.get("label")) != "none"]
+
+
+def _span(entity: dict[str, Any], label: Any) -> dict[str, Any]:
+    return {"start": entity.get("start"), "end": entity.get("end"), "text": entity.get("text"), "label": label}
 
 
 def reviews(client, index: str = REVIEWS_INDEX) -> Iterator[dict[str, Any]]:
@@ -154,6 +178,15 @@ def export_rows(docs) -> Iterator[dict[str, Any]]:
                    "doc_id": r["doc_id"], "reviewer": r.get("reviewer")}
 
 
+def export_ner_rows(docs) -> Iterator[dict[str, Any]]:
+    """Reviews with corrected entity labels as ``pantau evaluate --task ner`` JSONL rows."""
+    for r in docs:
+        entities = (r.get("corrected") or {}).get("entities")
+        if entities is not None and r.get("text"):
+            yield {"text": r["text"], "entities": [{"start": e["start"], "end": e["end"], "label": e["label"]}
+                                                   for e in entities], "doc_id": r["doc_id"]}
+
+
 def indexed_accuracy(docs) -> dict[str, Any]:
     """How often the labels in the index (at review time) agreed with the analysts."""
     out: dict[str, Any] = {}
@@ -162,6 +195,13 @@ def indexed_accuracy(docs) -> dict[str, Any]:
         pairs = [(m, c) for m, c in pairs if c]
         out[task] = {"n": len(pairs),
                      "accuracy": round(sum(m == c for m, c in pairs) / len(pairs), 4) if pairs else None}
+    # entities: of the model's entities in posts whose entities a reviewer relabelled, how many
+    # kept their span and label
+    pairs = [(e, {(c["start"], c["end"], c["label"]) for c in r["corrected"]["entities"]})
+             for r in docs if (r.get("corrected") or {}).get("entities") is not None
+             for e in (r.get("model") or {}).get("entities") or []]
+    out["entities"] = {"n": len(pairs), "accuracy": round(sum(
+        (e["start"], e["end"], e["label"]) in gold for e, gold in pairs) / len(pairs), 4) if pairs else None}
     return out
 
 
@@ -184,6 +224,11 @@ def render_page(issue_names: list[str], posts: list[dict[str, Any]], issue: str 
             f'{" checked" if k == s.get("label") else ""}> {SENTIMENT_ID[k]}</label> '
             for k in SENTIMENTS)
         language = (p.get("language") or {}).get("code") or ""
+        entities = "".join(
+            f'<label class="entity">{_e(e.get("text"))} <select name="entity_{i}">' + "".join(
+                f'<option value="{k}"{" selected" if k == e.get("label") else ""}>{ENTITY_ID[k]}</option>'
+                for k in (*ENTITY_LABELS, "none")) + "</select></label> "
+            for i, e in enumerate(p.get("entities") or []))
         rows.append(
             f'<form class="post" method="post" action="/review" data-doc="{_e(p["doc_id"])}">'
             f'<p class="text">{_e(p.get("text"))}</p>'
@@ -194,6 +239,7 @@ def render_page(issue_names: list[str], posts: list[dict[str, Any]], issue: str 
             f'<input type="hidden" name="issue" value="{_e(issue or "")}">'
             f'<input type="hidden" name="reviewer" value="{_e(reviewer)}">'
             f'{radios}<label>Bahasa <input name="language" size="4" value="{_e(language)}"></label> '
+            f'{f"<p>Entitas: {entities}</p>" if entities else ""}'
             f'<button type="submit" name="save">Simpan</button></form>')
     body = "".join(rows) or "<p>Tidak ada unggahan yang perlu ditinjau.</p>"
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>pantau: tinjau</title>
@@ -254,7 +300,9 @@ class ReviewServer(ThreadingHTTPServer):
                     save(server.client, server.alias, Correction(
                         form.get("doc_id", ""), reviewer, form.get("sentiment") or None,
                         (form.get("language") or "").strip().lower() or None,
-                        form.get("issue") or None), index=server.index)
+                        form.get("issue") or None,
+                        tuple((int(k[7:]), v) for k, v in form.items()
+                              if k.startswith("entity_") and k[7:].isdigit())), index=server.index)
                     message = f"Tersimpan: {form.get('doc_id')}"
                 except ReviewError as e:
                     message = f"Tidak tersimpan: {e}"
