@@ -65,6 +65,23 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
         echo "install the Debian package 'prometheus' (sudo apt-get install prometheus) for the metrics tests" >&2
     fi
 fi
+# Alertmanager (prometheus-alertmanager): the local stack runs it and the alert delivery tests
+# send through it.
+if ! command -v prometheus-alertmanager >/dev/null 2>&1 && ! command -v alertmanager >/dev/null 2>&1; then
+    if is_root_with_apt; then
+        apt_install prometheus-alertmanager
+    else
+        echo "install the Debian package 'prometheus-alertmanager' (sudo apt-get install prometheus-alertmanager) for alert delivery" >&2
+    fi
+fi
+# Chromium + its WebDriver: the review page test drives a real browser with selenium.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    if is_root_with_apt; then
+        apt_install chromium chromium-driver
+    else
+        echo "install the Debian packages 'chromium' and 'chromium-driver' for the review page test" >&2
+    fi
+fi
 # docker-compose (v1): tests/unit/test_deploy.py validates deploy/docker-compose.yml with
 # `docker-compose config`.
 if ! command -v docker-compose >/dev/null 2>&1; then

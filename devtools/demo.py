@@ -5,7 +5,10 @@
 2. publishes the bundled sample posts (deploy/sample/posts.jsonl) to Kafka, mixing JSON and
    Confluent-framed Avro of both RawPost versions, plus a few poison messages;
 3. runs the pipeline until the topic is idle, printing progress;
-4. prints what was indexed (by platform, language, sentiment), the dead letters, and a search.
+4. prints what was indexed (by platform, language, sentiment), the dead letters, and a search;
+5. replays the alert monitor over the sample and writes the leader brief;
+6. injects a live spike into Kafka and follows it through the pipeline, the monitor and a real
+   Alertmanager to a local SMTP server and a webhook (when Alertmanager and aiosmtpd are installed).
 """
 from __future__ import annotations
 
@@ -56,6 +59,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--enrichment", choices=["full", "none"], default="full")
     parser.add_argument("--stack_dir", type=Path, default=Path(".pantau"),
                         help="where the local stack keeps its data and logs")
+    parser.add_argument("--no_live_alert", action="store_true",
+                        help="skip the live spike -> Alertmanager -> e-mail/webhook step")
     return parser.parse_args(list(argv))
 
 
@@ -160,7 +165,108 @@ def replay_alerts(es_url: str, bootstrap: str, posts: list[dict[str, Any]], step
     print(f"Alerts raised (index 'pantau-alerts', topic 'pantau.alerts'): {len(raised)}")
     for alert in raised:
         when = time.strftime("%d %b %H:%M UTC", time.gmtime(alert.get("window_end", 0) / 1000))
-        print(f"  {when}  {alert.get('summary')}")
+        print(f"  {when}  {alert.get('headline') or alert.get('summary')}")
+
+
+def print_delivery(alertmanager_url: str | None) -> None:
+    """Where live alerts go to people (the replay above does not send its historical alerts)."""
+    where = f"the local Alertmanager {alertmanager_url}" if alertmanager_url else \
+        "Alertmanager (apt-get install prometheus-alertmanager; `pantau up` then starts one)"
+    print(f"\nLive alerts reach people through {where}: `pantau monitor --alertmanager_url URL` "
+          "posts them with Indonesian texts (--alert_language en for English); Telegram, e-mail and "
+          "webhook receivers: deploy/alertmanager/alertmanager.yml")
+
+
+SPIKE_TEXTS = ("Banjir lagi di {p}, air sudah setinggi lutut", "Warga {p} mulai mengungsi, banjir makin tinggi",
+               "Jalan utama {p} tergenang banjir, motor mogok", "Posko pengungsian banjir di {p} butuh selimut",
+               "Hujan deras sejak subuh, {p} kebanjiran lagi")
+PLACES = ("Kampung Melayu", "Bidara Cina", "Cawang", "Pejaten Timur", "Rawajati", "Kebon Pala", "Cililitan")
+
+
+def live_alert(bootstrap: str, es_url: str, topic: str, dead_topic: str, enrichment: str,
+               folder: Path, timeout_s: float = 120.0) -> None:
+    """Injects a live spike (40 flood posts, created now) into Kafka, runs the pipeline until idle
+    and monitor cycles until a demo Alertmanager has delivered the alert to a local SMTP server
+    and a webhook; prints the e-mail as people receive it and the time since the injection."""
+    from devtools.alertmanager import (
+        AlertmanagerProcess,
+        Mailbox,
+        Receiver,
+        local_config,
+        resolve_alertmanager_bin,
+    )
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        Controller = None  # noqa: N806 - optional test dependency
+    if resolve_alertmanager_bin() is None:
+        print("\nLive alert skipped: install prometheus-alertmanager (deploy/install.sh) to see a spike "
+              "reach e-mail and a webhook")
+        return
+    from devtools.localstack import free_port
+    from pipelines.ingest import run
+    from transforms.analyst.monitor import Monitor, MonitorConfig
+    from transforms.io.es_sink import EsConfig
+    mailbox, hooks = Mailbox(), Receiver()
+    smtp = None
+    if Controller is not None:
+        smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+        smtp.start()
+    am = AlertmanagerProcess(folder / "demo-alertmanager", local_config(
+        smtp=f"127.0.0.1:{smtp.port}" if smtp else None, webhook_url=f"{hooks.url}/webhook"), free_port())
+    monitor = None
+    try:
+        injected = time.time()
+        now_ms = int(injected * 1000)
+        burst = [{"platform": "x", "post_id": f"demo-spike-{now_ms}-{k}",
+                  "author": {"id": f"warga-demo-{k}", "handle": f"warga_demo{k}", "followers": 50 + 37 * k},
+                  "text": SPIKE_TEXTS[k % len(SPIKE_TEXTS)].format(p=PLACES[k % len(PLACES)]) + f" #banjir ({k})",
+                  "created_at": now_ms - (40 - k) * 3000, "collected_at": now_ms}
+                 for k in range(40)]
+        produce(bootstrap, topic, [(message_key(p), encode_post(p, "json")) for p in burst])
+        print(f"\nLive alert: injected {len(burst)} flood posts into '{topic}' (created in the last 2 "
+              f"minutes); pipeline -> monitor -> Alertmanager {am.url} -> "
+              f"{'local SMTP server + ' if smtp else ''}webhook …", flush=True)
+        run([f"--kafka_bootstrap={bootstrap}", f"--es_url={es_url}", f"--input_topic={topic}",
+             f"--dead_letter_topic={dead_topic}", "--consumer_group=pantau-demo", "--stop_when_idle_s=3",
+             f"--enrichment={enrichment}", "--metrics_port=0"])
+        monitor = Monitor(MonitorConfig(es=EsConfig(url=es_url), kafka_bootstrap=bootstrap,
+                                        alertmanager_url=am.url, interval_s=2.0))
+        monitor.setup()
+        while time.time() - injected < timeout_s:
+            monitor.run_cycle()
+            spike_mail = any("Lonjakan unggahan" in m["Subject"] for _, m in mailbox.messages)
+            if hooks.on("/webhook") and (spike_mail or smtp is None):
+                break
+            time.sleep(2.0)
+        arrived = [t for t, _ in mailbox.messages] + [t for t, _ in hooks.on("/webhook")]
+        if not arrived:
+            print(f"  nothing delivered within {timeout_s:.0f}s; Alertmanager log: {am.log}")
+            return
+        print(f"  delivered {min(arrived) - injected:.0f}s after the injection "
+              f"({len(mailbox.messages)} e-mails, {len(hooks.on('/webhook'))} webhook calls)")
+        mails = [m for _, m in mailbox.messages]
+        for mail in mails:
+            print(f"  e-mail  Subject: {mail['Subject']}")
+        # the volume spike of the issue first: it is what the injection was
+        spike = sorted(mails, key=lambda m: ("Lonjakan unggahan tentang isu" not in m["Subject"]))[:1]
+        for mail in spike:
+            print(f"  the e-mail of the spike, as received ({mail['To']}):")
+            for line in mail.get_body(("plain",)).get_content().strip().splitlines()[:8]:
+                print(f"          {line[:150]}")
+        for _, call in hooks.on("/webhook")[:1]:
+            labels = call["alerts"][0]["labels"]
+            print(f"  webhook {call['status']}: issue={labels['issue']} kind={labels['kind']} "
+                  f"severity={labels['severity']}")
+        if smtp is None:
+            print("  (pip install aiosmtpd to also see the e-mail)")
+    finally:
+        if monitor is not None:
+            monitor.close()
+        am.stop()
+        if smtp is not None:
+            smtp.stop()
+        hooks.shutdown()
 
 
 def write_brief(es_url: str, posts: list[dict[str, Any]], folder: Path) -> None:
@@ -177,11 +283,13 @@ def main(argv: Sequence[str]) -> int:
     """Runs the demo; returns 0 when every sample post was indexed."""
     args = parse_args(argv)
     bootstrap, es_url = args.kafka_bootstrap, args.es_url
+    alertmanager_url = None
     if not bootstrap or not es_url:
-        from devtools.localstack import LocalStack
-        stack = LocalStack(root=args.stack_dir)
+        from devtools.localstack import LocalStack, default_alertmanager_port
+        stack = LocalStack(root=args.stack_dir, alertmanager_port=default_alertmanager_port() or None)
         print(f"Starting the local stack under {args.stack_dir}/ …", flush=True)
         bootstrap, es_url = stack.start()
+        alertmanager_url = stack.alertmanager_url
     print(f"Kafka: {bootstrap}   Elasticsearch: {es_url}", flush=True)
     dead_topic = f"{args.topic}.dead"
     create_topic(bootstrap, args.topic, 3)
@@ -211,7 +319,10 @@ def main(argv: Sequence[str]) -> int:
     print(f"Pipeline finished in {time.monotonic() - t0:.1f}s", flush=True)
     print_summary(es_url, alias, bootstrap, dead_topic, started_ms)
     replay_alerts(es_url, bootstrap, posts)
+    print_delivery(alertmanager_url)
     write_brief(es_url, posts, args.stack_dir)
+    if not args.no_live_alert:
+        live_alert(bootstrap, es_url, args.topic, dead_topic, args.enrichment, args.stack_dir)
     unique_ids = {message_key(p) for p in posts}
     client = es_client(es_url)
     indexed = _count(client, alias)
@@ -219,6 +330,13 @@ def main(argv: Sequence[str]) -> int:
     if indexed < len(unique_ids):
         print(f"\nOnly {indexed} of {len(unique_ids)} sample posts are searchable", flush=True)
         return 1
+    print("\nHistory for a new issue: add it to deploy/watchlists/issues.yaml and run "
+          f"`pantau retag --since 30d --es_url {es_url}` (a running pipeline re-tags the last 7 days "
+          "by itself when the file changes, --retag_on_reload_s)")
+    print("Correct the models: `pantau review` serves a page (http://127.0.0.1:8765/) listing the posts "
+          "the sentiment model is least sure about; `pantau evaluate --reviews` scores the models on them")
+    print("Analysts' guide in Indonesian: docs/panduan-analis.md; Kibana: saved search 'Unggahan' on both "
+          "dashboards (pantau kibana-import)")
     print("\nOpen the index in Kibana (data view 'pantau-posts*') or query it: "
           f"curl '{es_url}/{alias}/_search?q=text:banjir&pretty'")
     return 0

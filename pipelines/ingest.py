@@ -24,6 +24,7 @@ from pipelines.options import (
     pipeline_options,
     pseudonymize_allowlist,
     schema_registry_tls,
+    retag_on_reload,
     watchlist_path,
 )
 from pipelines.workers import Supervisor, cpu_count, worker_argv
@@ -55,7 +56,7 @@ def build(records: beam.PCollection, opts: PantauOptions) -> tuple[beam.PCollect
     docs, dead["Normalize"] = posts | "NormalizePosts" >> NormalizePosts()
     docs, dead["Enrich"] = docs | "EnrichPosts" >> EnrichPosts(
         opts.enrichment, opts.model_dir, max_batch_size=opts.enrich_max_batch)
-    docs, dead["Tag"] = docs | "TagPosts" >> TagPosts(watchlist_path(opts))
+    docs, dead["Tag"] = docs | "TagPosts" >> TagPosts(watchlist_path(opts), **retag_on_reload(opts))
     if opts.pseudonymize:  # last before the sink: NER, @account queries and KOLs see clear text
         docs, dead["Pseudonymize"] = docs | "PseudonymizePosts" >> PseudonymizePosts(
             allowlist=pseudonymize_allowlist(opts))

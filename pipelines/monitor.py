@@ -8,7 +8,13 @@ import logging
 import threading
 from collections.abc import Sequence
 
-from pipelines.options import add_es_connection, add_kafka_connection, es_auth, kafka_security
+from pipelines.options import (
+    add_alert_delivery,
+    add_es_connection,
+    add_kafka_connection,
+    es_auth,
+    kafka_security,
+)
 from transforms.analyst.monitor import Monitor, MonitorConfig, run_loop, serve_metrics
 from transforms.core.settings import SettingsParser
 from transforms.io.es_sink import EsConfig
@@ -30,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--metrics_port", type=int, default=0,
                    help="serve Prometheus metrics on this port (0: do not serve)")
     g.add_argument("--metrics_addr", default="0.0.0.0", help="address of the metrics endpoint")
+    add_alert_delivery(g)
     g = parser.add_argument_group("Monitor: schedule and spikes")
     g.add_argument("--interval_s", type=float, default=15.0, help="seconds between cycles")
     g.add_argument("--lag_s", type=float, default=0.0, help="windows end this long before now")
@@ -73,7 +80,8 @@ def config_from_args(args: argparse.Namespace) -> MonitorConfig:
         kafka_security=kafka_security(args), interval_s=args.interval_s, lag_s=args.lag_s,
         spike=spike, coordination=coordination, coordination_enabled=not args.no_coordination,
         update_member_docs=not args.no_coord_update_docs, top_n=args.top_n,
-        metrics_port=args.metrics_port)
+        metrics_port=args.metrics_port, alertmanager_url=args.alertmanager_url or None,
+        alert_language=args.alert_language, kibana_url=args.kibana_url or None)
 
 
 def monitor_main(argv: Sequence[str]) -> int:

@@ -61,6 +61,18 @@ def add_es_connection(group) -> None:
     group.add_argument("--es_ca_file", default=None, help="CA bundle for Elasticsearch TLS")
 
 
+def add_alert_delivery(group) -> None:
+    """Where the monitor delivers alerts to people, and in which language (every command that
+    runs the monitor)."""
+    group.add_argument("--alertmanager_url", default=os.environ.get("ALERTMANAGER_URL", ""),
+                       help="Alertmanager base URL(s), comma-separated: the monitor posts its "
+                            "alerts to /api/v2/alerts (env ALERTMANAGER_URL; '' disables)")
+    group.add_argument("--alert_language", default="id", choices=["id", "en"],
+                       help="language of the alert texts for people (Indonesian by default)")
+    group.add_argument("--kibana_url", default=os.environ.get("KIBANA_URL", ""),
+                       help="Kibana base URL for dashboard links in alert texts (env KIBANA_URL)")
+
+
 class PantauOptions(PipelineOptions):
     """Options of the ingest pipeline (Kafka -> decode -> validate -> normalize -> enrich -> ES)."""
 
@@ -136,11 +148,16 @@ class PantauOptions(PipelineOptions):
                                "deploy", "watchlists", "issues.yaml"),
                            help="YAML file of watchlist issues (field 'issues'); 'none' disables "
                                 "issue tagging (influence and near-duplicates are still computed)")
+        intel.add_argument("--retag_on_reload_s", type=float, default=7 * 24 * 3600.0,
+                           help="when the watchlist file changes, re-tag the posts of this many "
+                                "seconds already in the index (instance 0 only; 0: off; by hand: "
+                                "`pantau retag`)")
         intel.add_argument("--monitor", action="store_true", default=False,
                            help="run the alert/coordination monitor as a thread next to a local "
                                 "pipeline (elsewhere run `pantau monitor` as its own process)")
         intel.add_argument("--monitor_interval_s", type=float, default=15.0)
         intel.add_argument("--alerts_topic", default="pantau.alerts", help="Kafka topic of alerts")
+        add_alert_delivery(intel)
 
         privacy = parser.add_argument_group("Privacy (UU PDP 2022)")
         privacy.add_argument("--pseudonymize", action="store_true", default=False,
@@ -230,6 +247,13 @@ def watchlist_path(opts: PantauOptions) -> str | None:
     return opts.watchlist if opts.watchlist and opts.watchlist.lower() != "none" else None
 
 
+def retag_on_reload(opts: PantauOptions) -> dict[str, Any]:
+    """Arguments of TagPosts for re-tagging after a watchlist reload (one instance does it)."""
+    if not opts.retag_on_reload_s or opts.instance_index != 0 or not watchlist_path(opts):
+        return {}
+    return {"retag_es": es_config(opts), "retag_window_s": opts.retag_on_reload_s}
+
+
 def pseudonymize_allowlist(opts: PantauOptions) -> tuple[str, ...]:
     """Handles kept in clear when pseudonymizing."""
     if not opts.pseudonymize_allowlist:
@@ -243,7 +267,9 @@ def monitor_config(opts: PantauOptions):
     from transforms.analyst.monitor import MonitorConfig
     return MonitorConfig(es=es_config(opts), kafka_bootstrap=opts.kafka_bootstrap,
                          alerts_topic=opts.alerts_topic, kafka_security=kafka_security(opts),
-                         interval_s=opts.monitor_interval_s)
+                         interval_s=opts.monitor_interval_s,
+                         alertmanager_url=opts.alertmanager_url or None,
+                         alert_language=opts.alert_language, kibana_url=opts.kibana_url or None)
 
 
 # options Beam's Python SDK does not declare but hands to a portable runner's job server

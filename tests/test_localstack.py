@@ -26,6 +26,7 @@ from devtools.localstack import (
     up_main,
 )
 from tests.stack_faults import restart_broker, restart_process, service_down
+from transforms.io.alertmanager import alert_payload, get_alerts, labels, post_alerts
 
 
 def _stack(tmp_path: Path, broker: str = "noida") -> LocalStack:
@@ -149,17 +150,25 @@ def test_stale_pid_file_is_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_cli_up_status_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    kafka_port, es_port, tansu_port = free_ports("127.0.0.1", 3)
+    kafka_port, es_port, tansu_port, am_port = free_ports("127.0.0.1", 4)
     root = str(tmp_path / "cli")
-    ports = ["--kafka-port", str(kafka_port), "--es-port", str(es_port), "--tansu-port", str(tansu_port)]
+    ports = ["--kafka-port", str(kafka_port), "--es-port", str(es_port), "--tansu-port", str(tansu_port),
+             "--alertmanager-port", str(am_port)]
     try:
         assert up_main(["--root", root, *ports]) == 0
         out = capsys.readouterr().out
         assert f"export KAFKA_BOOTSTRAP=127.0.0.1:{kafka_port}" in out
         assert f"export ES_URL=http://127.0.0.1:{es_port}" in out
+        assert f"export ALERTMANAGER_URL=http://127.0.0.1:{am_port}" in out
         assert status_main(["--root", root]) == 0  # ports come from the saved state
         out = capsys.readouterr().out
         assert "pid" in out and str(es_port) in out
+        assert f"alertmanager http://127.0.0.1:{am_port} (ok)" in out
+        # the local Alertmanager takes alerts (configuration written from deploy/alertmanager)
+        post_alerts(f"http://127.0.0.1:{am_port}", [alert_payload(
+            labels("Banjir", "volume_spike", "warning", "Banjir|volume_spike"), {"summary": "uji"},
+            int(time.time() * 1000), int(time.time() * 1000) + 60_000)])
+        assert [a["labels"]["issue"] for a in get_alerts(f"http://127.0.0.1:{am_port}")] == ["Banjir"]
         assert up_main(["--root", root]) == 0
         assert "already running" in capsys.readouterr().out
     finally:

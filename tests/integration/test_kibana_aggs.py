@@ -151,3 +151,13 @@ def test_coordination_clusters(client, indices):
     assert run(client, indices, "coordination-clusters") == [
         {"cluster": "c-77", "score": pytest.approx(0.9), "accounts": 3, "windows": 1},
         {"cluster": "c-12", "score": pytest.approx(0.4), "accounts": 2, "windows": 1}]
+
+
+def test_saved_search_unggahan_lists_newest_posts_with_its_columns(client, indices):
+    from transforms.analyst.kibana import SEARCHES
+    (search,) = SEARCHES
+    hits = client.search(index=indices[search.view], body=search.search_body(size=10)).body["hits"]["hits"]
+    assert len(hits) == 10
+    times = [h["_source"]["created_at"] for h in hits]
+    assert times == sorted(times, reverse=True)
+    assert all("text" in h["_source"] and "author" in h["_source"] for h in hits)

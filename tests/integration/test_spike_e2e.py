@@ -4,7 +4,9 @@
 Steady traffic (15 minutes of history, then live posts with created_at = now) raises nothing;
 a burst injected into Kafka raises a volume_spike for all posts within 2 minutes, one for the
 watchlist issue the posts match (when the tagging stage fills ``issues``), and, since the burst
-is one text from 150 accounts, a coordination alert from the near-duplicate bands.
+is one text from 150 accounts, a coordination alert from the near-duplicate bands. The monitor
+delivers through a real Alertmanager: the Indonesian e-mail reaches a local SMTP server and the
+webhook its receiver within 2 minutes of the injection.
 """
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ import threading
 import time
 
 import pytest
+from aiosmtpd.controller import Controller
 from prometheus_client import CollectorRegistry
 
+from devtools.alertmanager import AlertmanagerProcess, Mailbox, Receiver, local_config
+from devtools.localstack import free_port
 from tests.integration.helpers import (
     consume_all,
     es_client,
@@ -74,6 +79,21 @@ def alerts(es_url: str, index: str) -> list[dict]:
 
 def test_spike_injected_into_kafka_raises_an_alert_within_two_minutes(
         alert_bootstrap, es_url, tmp_path):
+    mailbox, http = Mailbox(), Receiver()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    am = AlertmanagerProcess(tmp_path / "alertmanager", local_config(
+        smtp=f"127.0.0.1:{smtp.port}", webhook_url=f"{http.url}/webhook"), free_port())
+    try:
+        run_spike(alert_bootstrap, es_url, tmp_path, am.url, mailbox, http)
+    finally:
+        am.stop()
+        smtp.stop()
+        http.shutdown()
+
+
+def run_spike(alert_bootstrap, es_url, tmp_path, alertmanager_url: str, mailbox: Mailbox,
+              http: Receiver) -> None:
     bootstrap = alert_bootstrap
     topic, prefix = unique("spike"), unique("e2e")
     setup_topics(bootstrap, topic, partitions=1)
@@ -105,6 +125,7 @@ def test_spike_injected_into_kafka_raises_an_alert_within_two_minutes(
             es=EsConfig(url=es_url, index_prefix=prefix, alias=prefix),
             alerts_index=unique("alerts"), coordination_index=unique("coord"),
             kafka_bootstrap=bootstrap, alerts_topic=unique("alerts-topic"), interval_s=5.0,
+            alertmanager_url=alertmanager_url,
             spike=SpikeThresholds(window_s=60, baseline_windows=10, min_count=20, min_ratio=3.0,
                                   min_z=3.0, resolve_after_s=60, cooldown_s=600))
         monitor = start_monitor_thread(config, CollectorRegistry(), on_cycle=reports.append)
@@ -113,6 +134,7 @@ def test_spike_injected_into_kafka_raises_an_alert_within_two_minutes(
         wait_for(lambda: len(reports) >= 5, 60, 0.5, "five monitor cycles")
         assert alerts(es_url, config.alerts_index) == []
         assert all(r.raised == [] and r.windows >= 1 for r in reports)
+        assert mailbox.messages == [] and http.requests == []
 
         # the burst: 150 posts about fuel prices within 20 s, created now
         injected = time.time()
@@ -136,6 +158,16 @@ def test_spike_injected_into_kafka_raises_an_alert_within_two_minutes(
         keys = [m.key.decode() for m in consume_all(bootstrap, config.alerts_topic)]
         assert ALL_POSTS in keys
 
+        # people get it: an Indonesian e-mail and a webhook call through Alertmanager
+        def spike_mails():
+            return [t for t, m in mailbox.messages
+                    if m["Subject"].startswith("[pantau] Lonjakan unggahan tentang")]
+        wait_for(lambda: spike_mails() and http.on("/webhook"), 120 - (time.time() - injected), 0.5,
+                 "the volume-spike e-mail and a webhook call")
+        mail_latency = min(spike_mails()) - injected
+        assert mail_latency < 120
+        assert http.on("/webhook")[0][1]["alerts"][0]["labels"]["source"] == "pantau-monitor"
+
         # once the tagging stage fills `issues`, the matched watchlist issue alerts as well
         client = es_client(es_url)
         try:
@@ -153,7 +185,8 @@ def test_spike_injected_into_kafka_raises_an_alert_within_two_minutes(
         coordinated = wait_for(lambda: [a for a in alerts(es_url, config.alerts_index)
                                         if a["kind"] == "coordination"], 30, 1.0, "a coordination alert")
         assert len(coordinated) == 1 and coordinated[0]["cluster"]["accounts"] >= 100
-        print(f"alert {latency:.1f}s after the injection; issues of the burst: {issues}")
+        print(f"alert {latency:.1f}s, e-mail {mail_latency:.1f}s after the injection; issues of the "
+              f"burst: {issues}")
     finally:
         stop.set()
         if monitor is not None:

@@ -79,3 +79,16 @@ def test_train_main_rejects_bad_args(tmp_path) -> None:
     assert train.main(["--data-dir", str(tmp_path)]) == 2
     _layout(tmp_path / "d")
     assert train.main(["--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"), "--only", "bogus"]) == 2
+
+
+def test_train_folds_in_exported_reviews(tmp_path) -> None:
+    data, out = tmp_path / "data", tmp_path / "models"
+    _layout(data)
+    reviews = tmp_path / "reviews.jsonl"
+    reviews.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"text": "mantap banjir lagi", "label": "negative", "lang": "id", "doc_id": "x:1", "reviewer": "ani"},
+        {"text": "tanpa label", "label": "bogus", "lang": "id", "doc_id": "x:2"}]))
+    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment", "--holdout-valid",
+                       "--reviews", str(reviews)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sentiment"]["n_reviews"] == 1

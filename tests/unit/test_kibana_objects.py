@@ -21,6 +21,7 @@ from transforms.analyst.kibana import (
     DATA_VIEWS,
     NDJSON_PATH,
     PANELS,
+    SEARCHES,
     ndjson,
     panel,
     saved_objects,
@@ -54,6 +55,12 @@ def referenced_fields(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
     attrs, refs = obj["attributes"], {r["name"]: r["id"] for r in obj["references"]}
     if obj["type"] == "index-pattern":
         yield attrs["title"], attrs["timeFieldName"]
+        for f in [*json.loads(attrs["fieldFormatMap"]), *json.loads(attrs["fieldAttrs"])]:
+            yield attrs["title"], f
+    elif obj["type"] == "search":
+        pattern = PATTERN_BY_ID[refs["kibanaSavedObjectMeta.searchSourceJSON.index"]]
+        for f in [*attrs["columns"], *(s[0] for s in attrs["sort"])]:
+            yield pattern, f
     elif obj["type"] == "lens":
         for layer_id, layer in attrs["state"]["datasourceStates"]["formBased"]["layers"].items():
             pattern = PATTERN_BY_ID[refs[f"indexpattern-datasource-layer-{layer_id}"]]
@@ -109,14 +116,14 @@ def test_export_writes_the_file(tmp_path):
 def test_ndjson_is_valid_saved_objects_with_unique_ids():
     lines = NDJSON_PATH.read_text(encoding="utf-8").splitlines()
     objs = objects()
-    assert len(objs) == len(lines) == len(DATA_VIEWS) + len(PANELS) + len(DASHBOARDS)
+    assert len(objs) == len(lines) == len(DATA_VIEWS) + len(PANELS) + len(SEARCHES) + len(DASHBOARDS)
     for obj in objs:
         assert set(obj) >= {"type", "id", "attributes", "references", "coreMigrationVersion",
                             "typeMigrationVersion"}
         assert obj["attributes"]["title"]
     ids = [o["id"] for o in objs]
     assert len(ids) == len(set(ids))
-    assert {o["type"] for o in objs} == {"index-pattern", "lens", "visualization", "map", "dashboard"}
+    assert {o["type"] for o in objs} == {"index-pattern", "lens", "visualization", "map", "search", "dashboard"}
     patterns = {o["attributes"]["title"]: o["attributes"]["timeFieldName"] for o in objs if o["type"] == "index-pattern"}
     assert patterns == {"pantau-posts*": "created_at", "pantau-alerts*": "window_start",
                         "pantau-coordination*": "window_start"}
@@ -143,7 +150,7 @@ def test_every_reference_resolves():
 
 def test_every_panel_is_on_a_dashboard():
     on_dashboards = {p for d in DASHBOARDS for p, *_ in d.panels}
-    assert on_dashboards == {p.id for p in PANELS}
+    assert on_dashboards == {p.id for p in PANELS} | {s.id for s in SEARCHES}
 
 
 def test_every_referenced_field_exists_in_the_mappings():
@@ -281,3 +288,33 @@ def test_import_reports_failures(monkeypatch, capsys, status, answer):
         assert import_main(["--kibana_url", fake.url]) == 1
     assert "Authorization" not in fake.requests[0]["headers"]
     assert "kibana-import" in capsys.readouterr().err
+
+
+def test_saved_search_unggahan_lists_the_posts_on_every_dashboard():
+    (search,) = [o for o in objects() if o["type"] == "search"]
+    assert search["attributes"]["title"] == "Unggahan"
+    assert search["attributes"]["columns"] == ["text", "author.handle", "platform", "language.code",
+                                               "sentiment.label", "issues"]
+    assert search["attributes"]["sort"] == [["created_at", "desc"]]
+    source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    assert source["indexRefName"] == search["references"][0]["name"]
+    for dashboard in (o for o in objects() if o["type"] == "dashboard"):
+        assert any(r["type"] == "search" and r["id"] == search["id"] for r in dashboard["references"])
+
+
+def test_field_formatters_show_indonesian_names():
+    (posts,) = [o for o in objects() if o["type"] == "index-pattern" and o["id"] == "pantau-posts"]
+    formats = json.loads(posts["attributes"]["fieldFormatMap"])
+
+    def lookup(f: str) -> dict[str, str]:
+        assert formats[f]["id"] == "static_lookup"
+        return {e["key"]: e["value"] for e in formats[f]["params"]["lookupEntries"]}
+    assert lookup("sentiment.label") == {"negative": "Negatif", "neutral": "Netral", "positive": "Positif"}
+    languages = lookup("language.code")
+    assert languages["bbc"] == "Batak Toba" and languages["ace"] == "Aceh" and languages["id"] == "Indonesia"
+    from transforms.nlp.langid import SUPPORTED
+    assert SUPPORTED <= set(languages), "every language the model can return has a name"
+    from transforms.core.metrics import KNOWN_PLATFORMS
+    assert KNOWN_PLATFORMS <= set(lookup("platform"))
+    labels = json.loads(posts["attributes"]["fieldAttrs"])
+    assert labels["sentiment.label"] == {"customLabel": "Sentimen"} and labels["issues"]["customLabel"] == "Isu"

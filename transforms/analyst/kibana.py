@@ -85,6 +85,47 @@ class DataView:
     time_field: str
 
 
+# Field formatters and labels of the posts data view, for readers: language names and sentiment
+# labels in Indonesian instead of raw codes (Kibana's "static lookup" formatter; values it does
+# not know are shown as they are).
+LANGUAGE_NAMES = {
+    "id": "Indonesia", "ms": "Melayu", "en": "Inggris", "jv": "Jawa", "su": "Sunda", "ace": "Aceh",
+    "ban": "Bali", "bjn": "Banjar", "bug": "Bugis", "mad": "Madura", "min": "Minangkabau",
+    "nij": "Ngaju", "bbc": "Batak Toba", "und": "Tidak diketahui"}
+SENTIMENT_LABELS = {"negative": "Negatif", "neutral": "Netral", "positive": "Positif"}
+PLATFORM_NAMES = {"x": "X (Twitter)", "twitter": "X (Twitter)", "facebook": "Facebook",
+                  "instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "news": "Berita daring",
+                  "forum": "Forum", "threads": "Threads", "reddit": "Reddit", "linkedin": "LinkedIn",
+                  "blog": "Blog", "kaskus": "Kaskus"}
+ALERT_KINDS = {"volume_spike": "Lonjakan volume", "negative_surge": "Lonjakan sentimen negatif",
+               "coordination": "Dugaan koordinasi"}
+FIELD_LOOKUPS: dict[str, dict[str, dict[str, str]]] = {
+    "posts": {"language.code": LANGUAGE_NAMES, "language.secondary": LANGUAGE_NAMES,
+              "sentiment.label": SENTIMENT_LABELS, "platform": PLATFORM_NAMES},
+    "alerts": {"kind": ALERT_KINDS},
+}
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "posts": {"text": "Unggahan", "author.handle": "Akun", "platform": "Platform",
+              "language.code": "Bahasa", "sentiment.label": "Sentimen", "issues": "Isu",
+              "created_at": "Waktu", "hashtags": "Tagar", "influence.score": "Skor pengaruh",
+              "url": "Tautan"},
+    "alerts": {"issue": "Isu", "kind": "Jenis", "headline": "Ringkasan", "window_start": "Mulai"},
+}
+
+
+def field_format_map(view_key: str) -> dict[str, Any]:
+    """Kibana ``fieldFormatMap`` of a data view: static lookups from codes to Indonesian names."""
+    return {f: {"id": "static_lookup", "params": {
+                "lookupEntries": [{"key": k, "value": v} for k, v in table.items()],
+                "unknownKeyValue": None}}
+            for f, table in FIELD_LOOKUPS.get(view_key, {}).items()}
+
+
+def field_attrs(view_key: str) -> dict[str, Any]:
+    """Kibana ``fieldAttrs`` of a data view: Indonesian column labels."""
+    return {f: {"customLabel": label} for f, label in FIELD_LABELS.get(view_key, {}).items()}
+
+
 DATA_VIEWS: dict[str, DataView] = {
     "posts": DataView("pantau-posts", "pantau-posts*", "pantau: posts", "created_at"),
     "alerts": DataView("pantau-alerts", "pantau-alerts*", "pantau: alerts", "window_start"),
@@ -490,6 +531,49 @@ PANELS: tuple[Panel, ...] = (
 PANELS_BY_ID = {p.id: p for p in PANELS}
 
 
+@dataclass(frozen=True)
+class SavedSearch:
+    """A Discover saved search: a list of documents with chosen columns (placed on dashboards)."""
+    id: str
+    title: str
+    description: str
+    view: str
+    columns: tuple[str, ...]
+    sort: tuple[tuple[str, str], ...]
+    kql: str = ""
+    saved_type: str = "search"
+
+    @property
+    def data_view(self) -> DataView:
+        return DATA_VIEWS[self.view]
+
+    def saved_object(self) -> dict[str, Any]:
+        source = {"query": {"query": self.kql, "language": "kuery"}, "filter": [],
+                  "indexRefName": "kibanaSavedObjectMeta.searchSourceJSON.index"}
+        return saved_object("search", self.id, {
+            "title": self.title, "description": self.description, "columns": list(self.columns),
+            "sort": [list(s) for s in self.sort], "grid": {}, "hideChart": False,
+            "isTextBasedQuery": False,
+            "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source, ensure_ascii=False)}},
+            [{"type": "index-pattern", "id": self.data_view.id,
+              "name": "kibanaSavedObjectMeta.searchSourceJSON.index"}], "8.0.0")
+
+    def search_body(self, size: int = 50) -> dict[str, Any]:
+        """The same list as an Elasticsearch search (newest first, the columns as _source)."""
+        return {"size": size, "query": {"match_all": {}}, "_source": [*self.columns, *(f for f, _ in self.sort)],
+                "sort": [{f: {"order": o}} for f, o in self.sort]}
+
+
+SEARCHES: tuple[SavedSearch, ...] = (
+    SavedSearch("pantau-search-posts", "Unggahan",
+                "The posts themselves, newest first: text, account, platform, language, sentiment "
+                "and issues. Filter with the dashboard's controls or the query bar.", "posts",
+                ("text", "author.handle", "platform", "language.code", "sentiment.label", "issues"),
+                (("created_at", "desc"),)),
+)
+SEARCHES_BY_ID = {s.id: s for s in SEARCHES}
+
+
 def panel(short: str) -> Panel:
     """A panel by id or by its short name (``kol-table`` for ``pantau-lens-kol-table``)."""
     for p in PANELS:
@@ -521,14 +605,14 @@ DASHBOARDS: tuple[Dashboard, ...] = (
                ("pantau-lens-language-mix", 24, 0, 12, 16), ("pantau-lens-top-hashtags", 36, 0, 12, 16),
                ("pantau-lens-volume-by-issue", 0, 16, 24, 14), ("pantau-lens-sentiment-trend", 24, 16, 24, 14),
                ("pantau-lens-kol-table", 0, 30, 24, 18), ("pantau-vega-top-entities", 24, 30, 24, 18),
-               ("pantau-map-posts", 0, 48, 48, 20)),
+               ("pantau-map-posts", 0, 48, 48, 20), ("pantau-search-posts", 0, 68, 48, 20)),
               controls=(("posts", "issues", "Isu"), ("posts", "platform", "Platform"))),
     Dashboard("pantau-dashboard-alerts", "pantau: Peringatan & koordinasi",
               "Alerts from the monitor (volume spikes, negative surges, coordination) and coordinated "
               "clusters of near-duplicate posts.",
               (("pantau-lens-alerts-over-time", 0, 0, 24, 14), ("pantau-lens-alerts-table", 24, 0, 24, 14),
                ("pantau-lens-coordination-clusters", 0, 14, 24, 16),
-               ("pantau-lens-coordinated-posts", 24, 14, 24, 16)),
+               ("pantau-lens-coordinated-posts", 24, 14, 24, 16), ("pantau-search-posts", 0, 30, 48, 18)),
               controls=(("alerts", "issue", "Isu"),)),
 )
 
@@ -536,7 +620,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
 def dashboard_object(d: Dashboard) -> dict[str, Any]:
     panels, references = [], []
     for i, (panel_id, x, y, w, h) in enumerate(d.panels):
-        p, index = PANELS_BY_ID[panel_id], f"p{i}"
+        p, index = PANELS_BY_ID.get(panel_id) or SEARCHES_BY_ID[panel_id], f"p{i}"
         panels.append({"type": p.saved_type, "panelIndex": index, "panelRefName": f"panel_{index}",
                        "gridData": {"x": x, "y": y, "w": w, "h": h, "i": index},
                        "embeddableConfig": {"enhancements": {}}, "version": "8.8.0"})
@@ -570,10 +654,12 @@ def dashboard_object(d: Dashboard) -> dict[str, Any]:
 
 
 def data_view_object(view: DataView) -> dict[str, Any]:
+    key = next(k for k, v in DATA_VIEWS.items() if v == view)
     return saved_object("index-pattern", view.id, {
         "title": view.title, "name": view.name, "timeFieldName": view.time_field,
-        "allowNoIndex": True, "fieldFormatMap": "{}", "runtimeFieldMap": "{}", "sourceFilters": "[]",
-        "fieldAttrs": "{}"}, [], "8.0.0")
+        "allowNoIndex": True, "fieldFormatMap": json.dumps(field_format_map(key), ensure_ascii=False),
+        "runtimeFieldMap": "{}", "sourceFilters": "[]",
+        "fieldAttrs": json.dumps(field_attrs(key), ensure_ascii=False)}, [], "8.0.0")
 
 
 def saved_object(kind: str, object_id: str, attributes: dict[str, Any],
@@ -586,7 +672,7 @@ def saved_object(kind: str, object_id: str, attributes: dict[str, Any],
 def saved_objects() -> list[dict[str, Any]]:
     """Every saved object, data views first, dashboards last (the order of an export)."""
     return ([data_view_object(v) for v in DATA_VIEWS.values()] + [p.saved_object() for p in PANELS]
-            + [dashboard_object(d) for d in DASHBOARDS])
+            + [s.saved_object() for s in SEARCHES] + [dashboard_object(d) for d in DASHBOARDS])
 
 
 def ndjson() -> str:

@@ -18,6 +18,11 @@ Every ``interval_s`` (15 s) one cycle
    (JSON, key = issue), then the Prometheus metrics; clusters go to the coordination index and,
    optionally, onto their member posts (bulk partial ``update``: ``near_dup.cluster``,
    ``coordination``).
+6. with ``alertmanager_url``, posts every active alert (and each recently resolved one, with its
+   ``endsAt``) to Alertmanager's API v2 with stable labels and texts for people
+   (``transforms.analyst.alert_text``, Indonesian by default): Alertmanager's grouping and
+   notification log turn the repeated posts of every cycle, and of a restarted monitor, into one
+   notification per alert (Telegram, e-mail, webhooks: ``deploy/alertmanager``).
 
 Why not Beam windows: on the local runner (FnApiRunner) event-time windows, triggers and timers
 fire only when the pipeline shuts down, so an alert computed in the pipeline would come after
@@ -56,7 +61,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import schemas
+from transforms.analyst import alert_text
 from transforms.core import metrics
+from transforms.io import alertmanager
 from transforms.io.es_sink import EsConfig
 from transforms.logic.alerts import (
     ALL_POSTS,
@@ -102,6 +109,10 @@ class MonitorConfig:
     top_n: int = 5
     max_issues: int = 500
     metrics_port: int = 0
+    alertmanager_url: str | None = None         # None or "": no Alertmanager delivery
+    alert_language: str = alert_text.DEFAULT_LANGUAGE
+    kibana_url: str | None = None               # links in alert texts
+    alertmanager_resolved_s: int = 900          # resolved alerts are re-sent this long
 
 
 @dataclass
@@ -114,6 +125,8 @@ class CycleReport:
     suppressed: list[str] = field(default_factory=list)
     clusters: list[dict[str, Any]] = field(default_factory=list)
     windows: int = 0
+    delivered: int = 0                          # alerts posted to Alertmanager this cycle
+    delivery_error: str | None = None
 
 
 # ---- Prometheus -------------------------------------------------------------------------------
@@ -236,6 +249,8 @@ class Monitor:
                             "members": len(c.members), "score": c.score, "issue": c.issue}
                            for c in clusters]
         self._set_gauges(state)
+        if self.config.alertmanager_url:
+            self.deliver(now_ms, report)
         if report.raised or report.resolved:
             LOG.info("monitor: raised %s, resolved %s",
                      [r["key"] for r in report.raised], report.resolved)
@@ -399,6 +414,7 @@ class Monitor:
             "negative_share": round(d.negative_share, 4),
             "baseline_negative_share": round(d.baseline_negative_share, 4),
             "summary": summary(d),
+            "language": self.config.alert_language,
         }
         if cluster is not None:
             doc.update(_cluster_explanation(cluster, self.config.top_n))
@@ -406,7 +422,35 @@ class Monitor:
         else:
             doc.update(self.explain(d))
             doc["thresholds"] = dataclasses.asdict(self.config.spike)
+        doc.update(_texts_for(doc, self.config))  # fixed when raised: Alertmanager sees one text
         return doc
+
+    # -- Alertmanager --
+    def deliver(self, now_ms: int, report: CycleReport | None = None) -> int:
+        """Posts every active alert (firing, ``endsAt`` a few cycles ahead) and every recently
+        resolved one (``endsAt`` = when it resolved) to Alertmanager; returns how many. A failure
+        is logged and retried next cycle (the alerts index is the outbox)."""
+        keep_ms = int(self.config.alertmanager_resolved_s * 1000)
+        self.client.indices.refresh(index=self.config.alerts_index)
+        hits = self.client.search(
+            index=self.config.alerts_index, size=1000,
+            query={"bool": {"should": [{"term": {"status": "active"}},
+                                       {"range": {"resolved_at": {"gte": now_ms - keep_ms}}}],
+                            "minimum_should_match": 1}},
+            sort=[{"detected_at": {"order": "asc"}}])["hits"]["hits"]
+        wall_ms = int(time.time() * 1000)
+        ttl_ms = int(max(300.0, 4 * self.config.interval_s) * 1000)  # like Prometheus: 4 cycles, at least 5 min
+        payload = [alertmanager_alert(h["_source"], wall_ms, ttl_ms, self.config) for h in hits]
+        try:
+            alertmanager.post_alerts(self.config.alertmanager_url or "", payload)
+        except alertmanager.AlertmanagerError as e:
+            LOG.warning("could not post %d alerts to Alertmanager: %s", len(payload), e)
+            if report is not None:
+                report.delivery_error = str(e)
+            return 0
+        if report is not None:
+            report.delivered = len(payload)
+        return len(payload)
 
     def _touch(self, active: ActiveAlert, d: Detection, now_ms: int) -> None:
         """Refreshes an active alert: last_seen_at, the current count and the peak count."""
@@ -495,6 +539,33 @@ class Monitor:
         for labels in self._gauge_labels | set(counts):
             self.alert_active.labels(issue=labels[0], kind=labels[1]).set(counts.get(labels, 0))
         self._gauge_labels |= set(counts)
+
+
+def alertmanager_alert(doc: dict[str, Any], wall_ms: int, ttl_ms: int,
+                       config: MonitorConfig) -> dict[str, Any]:
+    """An alert document as an Alertmanager alert: stable labels (issue, kind, severity, key),
+    the texts as annotations; ``endsAt`` is ``ttl_ms`` after ``wall_ms`` while active (an alert
+    whose monitor died ends by itself) and when it resolved (at the latest now) once resolved."""
+    texts = doc if doc.get("headline") else {**doc, **_texts_for(doc, config)}
+    resolved = doc.get("status") == "resolved" and doc.get("resolved_at")
+    stats = (f"count={doc.get('count')} peak={doc.get('peak_count')} baseline={doc.get('baseline')} "
+             f"ratio={doc.get('ratio')} z={doc.get('z')} negative_share={doc.get('negative_share')}")
+    return alertmanager.alert_payload(
+        alertmanager.labels(str(doc["issue"]), str(doc["kind"]),
+                            str(texts.get("severity") or alert_text.severity(doc)), str(doc["key"])),
+        {"summary": texts.get("headline") or "", "description": texts.get("message") or "",
+         "dashboard": texts.get("dashboard_url") or "", "statistics": stats,
+         "alert_id": str(doc.get("alert_id") or "")},
+        int(doc["detected_at"]), min(int(doc["resolved_at"]), wall_ms) if resolved else wall_ms + ttl_ms,
+        texts.get("dashboard_url") or None)
+
+
+def _texts_for(doc: dict[str, Any], config: MonitorConfig) -> dict[str, Any]:
+    """The texts for people (``alert_text``): severity, headline, message, dashboard link."""
+    language = doc.get("language") or config.alert_language
+    return {"severity": alert_text.severity(doc), "headline": alert_text.headline(doc, language),
+            "message": alert_text.message(doc, language, config.kibana_url, min(3, config.top_n)),
+            "dashboard_url": alert_text.kibana_link(doc, config.kibana_url)}
 
 
 def _post_summary(hit: dict[str, Any]) -> dict[str, Any]:

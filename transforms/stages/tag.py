@@ -15,6 +15,9 @@ The watchlist file is loaded in ``setup()`` and checked for changes every
 ``reload_interval_s`` seconds (at bundle start): an edited file takes effect without a restart;
 an edited file that does not compile is logged and counted, and the previous watchlist stays in
 use. A document that fails to tag becomes a dead letter (stage ``tag``); the stream goes on.
+With ``retag_es`` and ``retag_window_s``, a reload also re-tags the posts of that window already in
+the index (``transforms.analyst.retag``, in a background thread, once per process and file version,
+``reload_interval_s`` + 5 s after the reload, when every other tagger has reloaded as well).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from typing import Any
 from apache_beam.metrics import Metrics
 
 from transforms.core.stage import Stage, StageFn
+from transforms.io.es_sink import EsConfig
 from transforms.logic.influence import post_influence
 from transforms.logic.neardup import near_dup_for_doc
 from transforms.logic.watchlist import Watchlist, WatchlistError, load_watchlist
@@ -48,9 +52,12 @@ class TagPostFn(StageFn):
 
     STAGE = STAGE
 
-    def __init__(self, watchlist_path: str | None = None, reload_interval_s: float = 60.0):
+    def __init__(self, watchlist_path: str | None = None, reload_interval_s: float = 60.0,
+                 retag_es: EsConfig | None = None, retag_window_s: float = 0.0):
         self.watchlist_path = watchlist_path
         self.reload_interval_s = reload_interval_s
+        self.retag_es = retag_es
+        self.retag_window_s = retag_window_s
         self.with_issues = Metrics.counter("pantau.tag", "records_with_issues")
         self.reloads = Metrics.counter("pantau.tag", "watchlist_reloads")
         self.reload_failures = Metrics.counter("pantau.tag", "watchlist_reload_failures")
@@ -76,6 +83,10 @@ class TagPostFn(StageFn):
             self._watchlist = load_watchlist(self.watchlist_path)
             self.reloads.inc()
             LOG.info("watchlist reloaded: %s, %d issues", self.watchlist_path, len(self._watchlist))
+            if self.retag_es is not None and self.retag_window_s > 0:
+                from transforms.analyst.retag import retag_in_background
+                retag_in_background(self.retag_es, self._watchlist, self.retag_window_s,
+                                    (self.watchlist_path, mtime), self.reload_interval_s + 5.0)
         except (OSError, WatchlistError) as e:
             self.reload_failures.inc()
             LOG.error("watchlist not reloaded, keeping the previous one: %s", e)
@@ -96,8 +107,9 @@ class TagPosts(Stage):
     construction with its line number instead of on the workers.
     """
 
-    def __init__(self, watchlist_path: str | None = None, reload_interval_s: float = 60.0):
+    def __init__(self, watchlist_path: str | None = None, reload_interval_s: float = 60.0,
+                 retag_es: EsConfig | None = None, retag_window_s: float = 0.0):
         path = str(watchlist_path) if watchlist_path else None
         if path:
             load_watchlist(path)
-        super().__init__(TagPostFn(path, reload_interval_s), "Tag")
+        super().__init__(TagPostFn(path, reload_interval_s, retag_es, retag_window_s), "Tag")

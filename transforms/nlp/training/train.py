@@ -141,12 +141,20 @@ def fit_sentiment(
     return model, word
 
 
+def read_reviews(path: str | Path) -> list[LabelledText]:
+    """Analysts' corrections exported by ``pantau review --export`` (JSONL text/label/lang)."""
+    return [LabelledText(o["text"], o["label"], o.get("lang") or "id", f"r:{o.get('doc_id', i)}")
+            for i, o in enumerate(read_jsonl(path))
+            if isinstance(o, dict) and o.get("text") and o.get("label") in SENTIMENT_LABELS]
+
+
 def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
-                    use_wordvec: bool = SENTIMENT_USE_WORDVEC) -> dict:
+                    use_wordvec: bool = SENTIMENT_USE_WORDVEC, reviews: Sequence[LabelledText] = ()) -> dict:
     """Fit and save ``sentiment.npz`` + ``sentiment_word.npz``; returns the manifest entry.
 
-    With ``use_wordvec``, ``out/wordvec.npz`` (built by ``--only wordvec``) feeds dense features."""
-    rows = sentiment_training_set(data_dir, include_valid)
+    With ``use_wordvec``, ``out/wordvec.npz`` (built by ``--only wordvec``) feeds dense features;
+    ``reviews`` (analysts' corrections) join the training texts."""
+    rows = sentiment_training_set(data_dir, include_valid) + list(reviews)
     vec_path = out / WORDVEC_FILE
     if use_wordvec and not vec_path.exists():
         raise FileNotFoundError(f"{vec_path} missing: run --only wordvec first")
@@ -159,6 +167,7 @@ def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
             "word_file": "sentiment_word.npz", "word_n_features": len(word.vocab), "word_c": SENTIMENT_WORD_C,
             "word_blend": SENTIMENT_WORD_BLEND, "emot_weight": EMOT_WEIGHT,
             "n_emot": sum(1 for x in rows if x.group.startswith("e:")),
+            "n_reviews": sum(1 for x in rows if x.group.startswith("r:")),
             "wordvec": WORDVEC_FILE if vectors is not None else None}
 
 
@@ -424,6 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
     ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt, "
                          "needs the train extra)")
+    ap.add_argument("--reviews", default=None,
+                    help="JSONL of analysts' corrections (pantau review --export) to train sentiment on as well")
     ap.add_argument("--holdout_valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
@@ -449,7 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # NER never trains on valid: it is the dev set that picks the best checkpoint
         used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec")
         if task == "sentiment":
-            entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec)
+            entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec,
+                                    read_reviews(args.reviews) if args.reviews else ())
         elif task == "langid":
             entry = train_langid(data_dir, out, used_valid)
         elif task == "ner":

@@ -1,0 +1,128 @@
+"""The review page (``pantau review``) in a real browser: Debian's chromium driven by selenium
+through chromium-driver, against a real ES-API server (noida-db). A correction made on the page
+is in the reviews index and on the post, survives a replay of the post, is exported, and shows
+in ``pantau evaluate --reviews``."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import urllib.request
+
+import pytest
+from elasticsearch import helpers
+
+from pipelines.review import evaluate_main
+from tests.integration.helpers import unique
+from tests.integration.test_monitor import post
+from transforms.analyst.review import ReviewServer, reviews
+from transforms.io.es_sink import EsConfig, bulk_action, install_template
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    driver_path, chromium = shutil.which("chromedriver"), shutil.which("chromium")
+    if not driver_path or not chromium:
+        pytest.fail("install Debian's chromium and chromium-driver (deploy/install.sh does it)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def page(es_url):
+    prefix = unique("review")
+    es = EsConfig(url=es_url, index_prefix=prefix, alias=prefix)
+    client = es.client()
+    install_template(client, es)
+    now = int(time.time() * 1000)
+    docs = []
+    for i, (text, score) in enumerate([("mantap, banjir lagi di depan rumah", 0.41),
+                                       ("banjir sudah surut, terima kasih relawan", 0.93),
+                                       ("air naik pelan-pelan di gang", 0.55)]):
+        d = post(f"x:v{i}", now - i * 60_000, issues=["Banjir"], text=text)
+        d["entities"] = [{"text": "banjir", "label": "PER", "canonical": "banjir", "start": text.find("banjir"),
+                          "end": text.find("banjir") + 6, "source": "model"}] if i == 0 else []
+        d["sentiment"] = {"label": "positive" if i == 0 else "neutral", "score": score,
+                          "positive": score, "neutral": 0.0, "negative": 1 - score}
+        docs.append(d)
+    helpers.bulk(client, [bulk_action(d, es) for d in docs])
+    client.indices.refresh(index=prefix)
+    reviews_index = unique("reviews")
+    server = ReviewServer(("127.0.0.1", 0), client, prefix, 20, reviews_index)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", es, client, docs, reviews_index
+    finally:
+        server.shutdown()
+        client.close()
+
+
+def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(browser, page, capsys,
+                                                                                   tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    url, es, client, docs, reviews_index = page
+    browser.get(url + "/")
+    Select(browser.find_element(By.NAME, "issue")).select_by_visible_text("Banjir")
+    browser.find_element(By.NAME, "reviewer").send_keys("ani")
+    browser.find_element(By.ID, "pick").click()
+    forms = browser.find_elements(By.CSS_SELECTOR, "form.post")
+    # least sure first: 0.41, 0.55, 0.93
+    assert [f.get_attribute("data-doc") for f in forms] == ["x:v0", "x:v2", "x:v1"]
+    first = forms[0]
+    assert "mantap, banjir lagi" in first.text and "yakin 41%" in first.text
+    first.find_element(By.CSS_SELECTOR, "input[name=sentiment][value=negative]").click()
+    Select(first.find_element(By.NAME, "entity_0")).select_by_value("none")  # "banjir" is no person
+    first.find_element(By.NAME, "save").click()
+    assert "Tersimpan: x:v0" in browser.find_element(By.ID, "message").text
+    # the reviewed post leaves the queue
+    assert [f.get_attribute("data-doc") for f in browser.find_elements(By.CSS_SELECTOR, "form.post")] \
+        == ["x:v2", "x:v1"]
+
+    (stored,) = list(reviews(client, reviews_index))
+    assert stored["reviewer"] == "ani" and stored["corrected"]["sentiment"] == "negative"
+    assert stored["model"]["sentiment"] == "positive" and stored["issue"] == "Banjir"
+    assert stored["corrected"]["entities"] == [] and stored["model"]["entities"][0]["label"] == "PER"
+
+    def on_post() -> dict:
+        client.indices.refresh(index=es.alias)
+        return client.search(index=es.alias, query={"term": {"doc_id": "x:v0"}})["hits"]["hits"][0]["_source"]
+    assert on_post()["review"]["sentiment"] == "negative" and on_post()["review"]["reviewer"] == "ani"
+
+    # a replay of the same collection (re-enrichment from the topic) is refused: the correction stays
+    ok, errors = helpers.bulk(client, [bulk_action(docs[0], es)], raise_on_error=False)
+    assert ok == 0 and errors[0]["index"]["status"] == 409
+    assert on_post()["review"]["sentiment"] == "negative"
+
+    # export and evaluation
+    exported = [json.loads(line) for line in
+                urllib.request.urlopen(url + "/export.jsonl").read().decode().splitlines()]
+    assert exported == [{"text": "mantap, banjir lagi di depan rumah", "label": "negative",
+                         "lang": exported[0]["lang"], "doc_id": "x:v0", "reviewer": "ani"}]
+    from pipelines.review import main as review_main
+    capsys.readouterr()
+    out = tmp_path / "koreksi.jsonl"
+    assert review_main(["--es_url", es.url, "--es_alias", es.alias, "--reviews_index", reviews_index,
+                        "--export", str(out), "--export_entities", str(tmp_path / "entitas.jsonl")]) == 0
+    assert [json.loads(line)["label"] for line in out.read_text().splitlines()] == ["negative"]
+    assert json.loads((tmp_path / "entitas.jsonl").read_text())["entities"] == []
+    capsys.readouterr()
+    assert evaluate_main(["--reviews", "--es_url", es.url, "--es_alias", es.alias,
+                          "--reviews_index", reviews_index]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["reviews"] == 1
+    assert report["as_indexed"]["sentiment"] == {"n": 1, "accuracy": 0.0}
+    assert report["as_indexed"]["entities"] == {"n": 1, "accuracy": 0.0}
+    assert report["current_models"]["sentiment"]["n"] == 1
