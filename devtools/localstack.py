@@ -110,7 +110,7 @@ _PORT_HINTS = {
     "kafka": f"--kafka-port / {ENV_KAFKA_PORT}",
     "elasticsearch": f"--es-port / {ENV_ES_PORT}",
     "tansu": f"--tansu-port / {ENV_TANSU_PORT}",
-    "alertmanager": f"--alertmanager-port / {ENV_ALERTMANAGER_PORT}",
+    "alertmanager": f"--alertmanager_port / {ENV_ALERTMANAGER_PORT}",
 }
 
 _log = logging.getLogger(__name__)
@@ -963,7 +963,7 @@ def _port_args(parser: argparse.ArgumentParser) -> None:
                         help=f"Elasticsearch port; env {ENV_ES_PORT}, default {DEFAULT_ES_PORT}")
     parser.add_argument("--tansu_port", type=int, default=None,
                         help=f"Tansu port; env {ENV_TANSU_PORT}, default {DEFAULT_TANSU_PORT}")
-    parser.add_argument("--alertmanager-port", type=int, default=None,
+    parser.add_argument("--alertmanager_port", type=int, default=None,
                         help=f"Alertmanager port (0: none); env {ENV_ALERTMANAGER_PORT}, default "
                              f"{DEFAULT_ALERTMANAGER_PORT} when prometheus-alertmanager is installed")
     parser.add_argument("--broker", choices=BROKERS, default=None,

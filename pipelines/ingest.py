@@ -23,8 +23,8 @@ from pipelines.options import (
     monitor_config,
     pipeline_options,
     pseudonymize_allowlist,
-    schema_registry_tls,
     retag_on_reload,
+    schema_registry_tls,
     watchlist_path,
 )
 from pipelines.workers import Supervisor, cpu_count, worker_argv

@@ -2,7 +2,6 @@
 (``transforms.analyst.retag``)."""
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
@@ -12,13 +11,14 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipelines.options import PantauOptions, add_es_connection, es_auth
 from transforms.analyst.brief import parse_duration, parse_time
 from transforms.analyst.retag import retag
+from transforms.core.settings import SettingsParser
 from transforms.io.es_sink import EsConfig
 from transforms.logic.watchlist import WatchlistError, load_watchlist
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``pantau retag``: give past posts the issues of the current watchlist."""
-    parser = argparse.ArgumentParser(
+    parser = SettingsParser(
         prog="pantau retag", description="re-tag posts already in Elasticsearch with the current "
         "watchlist (history for a new or edited issue); idempotent, safe while the pipeline writes")
     parser.add_argument("--since", type=parse_duration, default="30d",

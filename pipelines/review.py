@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pipelines.options import add_es_connection, es_auth
 from transforms.analyst import review
+from transforms.core.settings import SettingsParser
 from transforms.io.es_sink import EsConfig
 
 
@@ -24,7 +25,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``pantau review``: serve the review page (or ``--export FILE``: write the corrections)."""
-    parser = argparse.ArgumentParser(prog="pantau review", description="a page where analysts "
+    parser = SettingsParser(prog="pantau review", description="a page where analysts "
                                      "correct the sentiment and language of uncertain posts")
     _common(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address of the page (loopback by default)")
@@ -66,10 +67,11 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
     if "--reviews" not in argv:
         from transforms.nlp.training.evaluate import main as nlp_evaluate
         return nlp_evaluate(argv)
-    parser = argparse.ArgumentParser(prog="pantau evaluate --reviews")
-    parser.add_argument("--reviews", action="store_true")
+    parser = SettingsParser(prog="pantau evaluate --reviews", command="evaluate")
+    parser.add_argument("--reviews", action="store_true",
+                        help="score the models on the posts analysts reviewed (pantau review)")
     _common(parser)
-    parser.add_argument("--model-dir", dest="model_dir", default=None)
+    parser.add_argument("--model_dir", default=None, help="NLP model folder (default: bundled)")
     args = parser.parse_args(argv)
     client = _client(args)
     try:

@@ -153,7 +153,7 @@ def test_cli_up_status_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     kafka_port, es_port, tansu_port, am_port = free_ports("127.0.0.1", 4)
     root = str(tmp_path / "cli")
     ports = ["--kafka-port", str(kafka_port), "--es-port", str(es_port), "--tansu-port", str(tansu_port),
-             "--alertmanager-port", str(am_port)]
+             "--alertmanager_port", str(am_port)]
     try:
         assert up_main(["--root", root, *ports]) == 0
         out = capsys.readouterr().out
