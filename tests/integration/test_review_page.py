@@ -72,12 +72,18 @@ def page(es_url):
 def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(browser, page, capsys,
                                                                                    tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def load(locator) -> None:  # a click that submits a form: wait for the next page's element
+        WebDriverWait(browser, 30).until(ec.presence_of_element_located(locator))
+
     url, es, client, docs, reviews_index = page
     browser.get(url + "/")
     Select(browser.find_element(By.NAME, "issue")).select_by_visible_text("Banjir")
     browser.find_element(By.NAME, "reviewer").send_keys("ani")
     browser.find_element(By.ID, "pick").click()
+    load((By.CSS_SELECTOR, "form.post"))
     forms = browser.find_elements(By.CSS_SELECTOR, "form.post")
     # least sure first: 0.41, 0.55, 0.93
     assert [f.get_attribute("data-doc") for f in forms] == ["x:v0", "x:v2", "x:v1"]
@@ -86,6 +92,7 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     first.find_element(By.CSS_SELECTOR, "input[name=sentiment][value=negative]").click()
     Select(first.find_element(By.NAME, "entity_0")).select_by_value("none")  # "banjir" is no person
     first.find_element(By.NAME, "save").click()
+    load((By.ID, "message"))
     assert "Tersimpan: x:v0" in browser.find_element(By.ID, "message").text
     # the reviewed post leaves the queue
     assert [f.get_attribute("data-doc") for f in browser.find_elements(By.CSS_SELECTOR, "form.post")] \
