@@ -73,7 +73,7 @@ T0=$(date +%s)
 unshare --net bash -c "ip link set lo up && chroot '$ROOT' /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 bash -c 'cd /root/pantau && $DEMO && .venv/bin/pantau down'"
 echo "demo took $(( $(date +%s) - T0 )) s"
 step "pantau --version and pantau run --help"
-in_root "cd /root/pantau && .venv/bin/pantau --version && .venv/bin/pantau run --help | head -5"
+in_root "cd /root/pantau && .venv/bin/pantau --version && .venv/bin/pantau run --help | sed -n 1,5p"
 if [ "${WHEEL_DEMO:-0}" = 1 ]; then
     # WHEEL_DEMO=1: also a plain wheel install (no checkout on the path) with the extras the
     # demo needs, run from an empty folder: package data (sample, watchlist, models) must do.
