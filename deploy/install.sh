@@ -60,7 +60,7 @@ echo "installing pantau${EXTRAS:+[$EXTRAS]} into $VENV (PyPI; a few minutes the 
 # Prometheus server + promtool: the metrics integration test and the alert-rule unit tests.
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
     if is_root_with_apt; then
-        apt_install prometheus
+        apt_install prometheus || echo "could not install the package 'prometheus' (on Ubuntu: enable universe) for the metrics tests" >&2
     else
         echo "install the Debian package 'prometheus' (sudo apt-get install prometheus) for the metrics tests" >&2
     fi
@@ -86,7 +86,7 @@ fi
 # `docker-compose config`.
 if ! command -v docker-compose >/dev/null 2>&1; then
     if is_root_with_apt; then
-        apt_install docker-compose
+        apt_install docker-compose || echo "could not install the package 'docker-compose' (on Ubuntu: enable universe) for the deploy tests" >&2
     else
         echo "install the Debian package 'docker-compose' (sudo apt-get install docker-compose) for the deploy tests" >&2
     fi

@@ -20,9 +20,13 @@ from transforms.core.settings import (
     suggest,
 )
 
-# PANTAU_* variables that are not settings: secrets, the config file, local-stack binaries
+# PANTAU_* variables that are not settings: user names of secrets, the config file, the local
+# stack, the model folder, the health probe, and deploy/docker-compose.yml's own variables
 OTHER_ENV = {CONFIG_ENV, "PANTAU_KAFKA_USERNAME", "PANTAU_ES_USERNAME", "PANTAU_SCHEMA_REGISTRY_USERNAME",
-             "PANTAU_NOIDA_BIN", "PANTAU_TANSU_BIN", "PANTAU_STACK_DIR"}
+             "PANTAU_KIBANA_USERNAME", "PANTAU_NOIDA_BIN", "PANTAU_TANSU_BIN", "PANTAU_STACK_DIR", "PANTAU_HOME",
+             "PANTAU_HOST", "PANTAU_BROKER", "PANTAU_NLP_MODELS", "PANTAU_METRICS_ADDR", "PANTAU_HEALTH_HOST",
+             "PANTAU_HEALTH_PORT", "PANTAU_IMAGE", "PANTAU_GRAFANA_PORT", "PANTAU_KIBANA_PORT",
+             "PANTAU_PROMETHEUS_PORT"}
 
 
 def parser_of(command: str) -> SettingsParser | None:

@@ -135,7 +135,7 @@ def serve(handler_body: bytes):
             self.end_headers()
             self.wfile.write(handler_body)
 
-        do_GET = do_POST = do_PUT = _any
+        do_GET = do_POST = do_PUT = do_DELETE = _any
 
         def log_message(self, *args):
             pass
@@ -460,11 +460,13 @@ def test_es_setup_script_sends_secrets_only_through_curl_config(tmp_path):
         pytest.skip("curl is not installed (the script runs in the Elasticsearch image, which has it)")
     secrets = tmp_path / "secrets"
     secrets.mkdir()
-    for name in ("elastic_password", "kibana_system_password", "pantau_es_password"):
+    for name in ("elastic_password", "kibana_system_password", "analyst_password"):
         (secrets / name).write_text(f"pw-{name}\n", encoding="utf-8")
-    server, seen = serve(b"{}")
+    keys = tmp_path / "keys"
+    server, seen = serve(b'{"id":"k1","name":"n","api_key":"s","encoded":"ZW5jb2RlZC1rZXk="}')
     try:
-        env = {**os.environ, "ES_URL": f"http://127.0.0.1:{server.server_port}", "SECRETS_DIR": str(secrets)}
+        env = {**os.environ, "ES_URL": f"http://127.0.0.1:{server.server_port}", "SECRETS_DIR": str(secrets),
+               "ROLES_DIR": str(ROLES_DIR), "KEYS_DIR": str(keys), "KEY_OWNER": f"{os.getuid()}:{os.getgid()}"}
         result = subprocess.run(["bash", str(DEPLOY / "docker" / "es-setup.sh")], env=env,
                                 capture_output=True, text=True, timeout=60)
     finally:
@@ -472,16 +474,69 @@ def test_es_setup_script_sends_secrets_only_through_curl_config(tmp_path):
     assert result.returncode == 0, result.stderr
     import base64
     import json
-    calls = {(method, path.split("?")[0]): (headers, body) for method, path, headers, body in seen}
-    for headers, body in calls.values():
-        assert base64.b64decode(headers["Authorization"].split()[1]) == b"elastic:pw-elastic_password"
-        if body:
-            json.loads(body)
-    assert json.loads(calls[("POST", "/_security/user/kibana_system/_password")][1]) == \
+    calls: dict[tuple[str, str], list] = {}
+    for method, path, headers, body in seen:
+        calls.setdefault((method, path.split("?")[0]), []).append((headers, body))
+    for (method, path), requests in calls.items():
+        for headers, body in requests:
+            if path == "/_security/_authenticate":
+                continue  # the existing-key check (no key file on the first run: not even tried)
+            assert base64.b64decode(headers["Authorization"].split()[1]) == b"elastic:pw-elastic_password"
+            if body:
+                json.loads(body)
+    assert json.loads(calls[("POST", "/_security/user/kibana_system/_password")][0][1]) == \
         {"password": "pw-kibana_system_password"}
-    user = json.loads(calls[("PUT", "/_security/user/pantau")][1])
-    assert user["password"] == "pw-pantau_es_password" and user["roles"] == ["pantau_writer"]
-    assert ("PUT", "/_security/role/pantau_writer") in calls
+    analyst = json.loads(calls[("PUT", "/_security/user/analyst")][0][1])
+    assert analyst["password"] == "pw-analyst_password" and analyst["roles"] == ["pantau_analyst"]
+    for role in ("pantau_writer", "pantau_monitor", "pantau_analyst"):
+        assert json.loads(calls[("PUT", f"/_security/role/{role}")][0][1]) == role_file(role)
+    made = [json.loads(body) for _, body in calls[("POST", "/_security/api_key")]]
+    assert {k["name"]: k["role_descriptors"] for k in made} == {
+        "pantau-pipeline": {"pantau_writer": role_file("pantau_writer")},
+        "pantau-monitor": {"pantau_monitor": role_file("pantau_monitor")}}
+    for name in ("pipeline_api_key", "monitor_api_key"):
+        assert (keys / name).read_text(encoding="utf-8").strip() == "ZW5jb2RlZC1rZXk="
+        assert oct((keys / name).stat().st_mode & 0o777) == "0o400"
+    assert not any(("PUT", "/_security/user/pantau") == k for k in calls), "no password user for the pipeline"
+
+
+ROLES_DIR = DEPLOY / "elasticsearch" / "roles"
+
+
+def role_file(name: str) -> dict:
+    import json
+    return json.loads((ROLES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_roles_are_least_privilege():
+    writer, monitor, analyst = (role_file(n) for n in ("pantau_writer", "pantau_monitor", "pantau_analyst"))
+    for role in (writer, monitor, analyst):
+        assert not {"all", "manage", "manage_security", "manage_api_key"} & set(role["cluster"])
+        for entry in role["indices"]:
+            assert "all" not in entry["privileges"] and "delete" not in entry["privileges"]
+            assert all(name.startswith("pantau-") and name != "pantau-*" for name in entry["names"]), entry
+    assert [e["names"] for e in writer["indices"]] == [["pantau-posts*"]]
+    assert analyst["cluster"] == []
+    assert all(set(e["privileges"]) <= {"read", "view_index_metadata"} for e in analyst["indices"])
+    assert all(p.endswith(".read") for a in analyst["applications"] for p in a["privileges"])
+    posts = [e for e in monitor["indices"] if "pantau-posts*" in e["names"]][0]
+    assert "manage" not in posts["privileges"] and "create_index" not in posts["privileges"]
+
+
+def test_compose_pipeline_and_monitor_use_their_own_api_keys(compose):
+    services = compose["services"]
+    keys = {}
+    for name, service in services.items():
+        env = service.get("environment") or {}
+        assert not any(k.startswith("PANTAU_ES_USERNAME") or k.startswith("PANTAU_ES_PASSWORD") for k in env), name
+        if is_pantau(service) and "PANTAU_ES_API_KEY_FILE" in env:
+            keys[name] = env["PANTAU_ES_API_KEY_FILE"]
+            assert "es-keys:/run/pantau-keys:ro" in service.get("volumes", []), name
+    assert {keys[n] for n in services if n.startswith("pipeline-")} == {"/run/pantau-keys/pipeline_api_key"}
+    assert keys["monitor"] == "/run/pantau-keys/monitor_api_key"
+    assert "analyst_password" in services["es-setup"]["secrets"]
+    assert "elastic_password" not in services["monitor"].get("secrets", [])
+    assert not any("elastic_password" in s.get("secrets", []) for n, s in services.items() if n.startswith("pipeline"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -693,3 +748,18 @@ def test_monitor_and_prometheus_send_to_alertmanager(compose, manifests):
     env = _container_env(monitor["spec"]["template"]["spec"]["containers"][0], config_maps)
     services_k8s = {d["metadata"]["name"] for _, d in manifests if d["kind"] == "Service"}
     assert env["ALERTMANAGER_URL"].split("//")[1].split(".")[0] in services_k8s
+
+
+def test_k8s_pipeline_and_monitor_use_separate_api_keys(manifests):
+    keys = {}
+    for _, doc in manifests:
+        if doc["kind"] not in ("StatefulSet", "Deployment"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            env = {e["name"]: e.get("value") for e in container.get("env", [])}
+            assert "PANTAU_ES_PASSWORD_FILE" not in env and "PANTAU_ES_USERNAME_FILE" not in env
+            keys[doc["metadata"]["name"]] = env.get("PANTAU_ES_API_KEY_FILE")
+    assert keys == {"pantau-pipeline": "/var/run/secrets/pantau/es_api_key",
+                    "pantau-monitor": "/var/run/secrets/pantau/monitor_es_api_key"}
+    (secret,) = [d for _, d in manifests if d["kind"] == "Secret"]
+    assert {"es_api_key", "monitor_es_api_key"} <= set(secret["stringData"])

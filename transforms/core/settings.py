@@ -33,7 +33,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 # secrets are never options: they come from these variables or the files their *_FILE twin names
 SECRET_ENV = ("PANTAU_KAFKA_PASSWORD", "PANTAU_ES_API_KEY", "PANTAU_ES_PASSWORD",
-              "PANTAU_PSEUDONYM_KEY", "PANTAU_SCHEMA_REGISTRY_PASSWORD", "PANTAU_SCHEMA_REGISTRY_TOKEN")
+              "PANTAU_PSEUDONYM_KEY", "PANTAU_SCHEMA_REGISTRY_PASSWORD", "PANTAU_SCHEMA_REGISTRY_TOKEN",
+              "PANTAU_KIBANA_PASSWORD", "PANTAU_KIBANA_API_KEY")
 SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "credential", "sasl_plain")
 _PLAIN_ACTIONS = (argparse._StoreAction, argparse._StoreTrueAction, argparse._StoreFalseAction,
                   argparse._AppendAction)
