@@ -41,6 +41,23 @@ PLACE_CUES: frozenset[str] = frozenset(
 NO_CANDIDATE = "ner:no_entity_candidate"
 #: File (in the model dir) with the word lists of :class:`CandidateGate`; built by ``train.py``.
 GATE_FILE = "ner_words.json"
+#: File (in the model dir) with the NER model's static word vectors (e5-distilled, float16, keyed
+#: by lower-case word); stored once here and attached to the pipeline's vocab at load time.
+NER_VECTORS_FILE = "ner_vectors.npz"
+
+
+def attach_vectors(nlp, path: str | Path) -> int:
+    """Put the word vectors of ``path`` (a ``WordVectors`` file) into ``nlp.vocab``, looked up by
+    NORM (lower case); returns the number of rows."""
+    from spacy.vectors import Vectors
+
+    from .wordvec import WordVectors
+
+    vec = WordVectors.load(path)
+    keys = [nlp.vocab.strings.add(w) for w in vec.words]
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=vec.vectors, keys=keys, attr="NORM",
+                                name="pantau_e5_static")
+    return len(keys)
 
 _SENTENCE_OPENERS = frozenset('.!?:;"\'()[]{}“”‘’«»-–—…|/\n')
 
@@ -262,6 +279,9 @@ class EntityExtractor:
         from . import spacy_tokenizer  # noqa: F401  (registers the pipeline's tokenizer)
 
         nlp = spacy.load(Path(model_dir) / "ner")
+        vec_file = Path(model_dir) / NER_VECTORS_FILE
+        if vec_file.exists():
+            attach_vectors(nlp, vec_file)
         gate_file = Path(model_dir) / GATE_FILE
         gate = CandidateGate.load(gate_file) if gate_file.exists() else None
         return cls(nlp, Gazetteer.load(nlp), gate=gate)

