@@ -40,16 +40,20 @@ def test_apply_label_convention_relabels_whole_spans() -> None:
     assert apply_label_convention(sent) == []  # idempotent
 
 
-def test_attach_vectors_looks_up_by_lower_case(tmp_path) -> None:
+def test_attach_vectors_ignores_case_and_survives_saving(tmp_path) -> None:
     import spacy
 
-    vec = WordVectors(["jakarta", "banjir"], np.array([[1.0, 0.0], [0.0, 2.0]], dtype=np.float32))
+    vec = WordVectors(["jakarta", "banjir", "al-azhar"], np.eye(3, dtype=np.float32))
     vec.save(tmp_path / "v.npz")
     nlp = spacy.blank("id")
-    assert attach_vectors(nlp, tmp_path / "v.npz") == 2
-    doc = nlp("Banjir JAKARTA jakarta hujan")
-    rows = [nlp.vocab.vectors.find(key=t.norm) for t in doc]
-    assert rows[1] == rows[2] == 0 and rows[0] == 1 and rows[3] == -1
+    assert attach_vectors(nlp, tmp_path / "v.npz") == 3 * 3 + 1  # + "Al-azhar" and "Al-Azhar"
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    from spacy.tokens import Doc
+
+    doc = Doc(loaded.vocab, words="Banjir JAKARTA jakarta Jakarta hujan Al-Azhar".split())
+    rows = [loaded.vocab.vectors.find(key=t.orth) for t in doc]
+    assert rows == [1, 0, 0, 0, -1, 2]
 
 
 def test_shipped_ner_model_uses_the_shipped_vectors(model_dir, extractor) -> None:
