@@ -12,7 +12,10 @@ Artefacts:
                      (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
 * ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
-                     trained on NERGrit + NERP + NER-UI
+                     trained on NERGrit + NERP + NER-UI relabelled by the product owner's label
+                     convention (``data_io.apply_label_convention``)
+* ``ner_vectors.npz`` static e5 word vectors of the NER model (``--only ner_vectors``, needs the
+                     train extra; not in the default ``--only`` list because it is committed)
 * ``ner_words.json`` word lists of the NER candidate gate (NERGrit + NERP train splits)
 * ``manifest.json``  what was trained on, with which settings, and validation scores
 
@@ -495,8 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="pantau train", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
-    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt, "
-                         "needs the train extra)")
+    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt), "
+                         "wordvec and ner_vectors (e5 word vectors); those three need the train extra")
     ap.add_argument("--holdout-valid", action="store_true",
                     help="train sentiment and langid on the train splits only (for honest valid scores); "
                          "by default they are trained on train+valid, as shipped")
