@@ -41,6 +41,33 @@ PLACE_CUES: frozenset[str] = frozenset(
 NO_CANDIDATE = "ner:no_entity_candidate"
 #: File (in the model dir) with the word lists of :class:`CandidateGate`; built by ``train.py``.
 GATE_FILE = "ner_words.json"
+#: File (in the model dir) with the NER model's static word vectors (e5-distilled, float16, one row
+#: per lower-case word); stored once here and attached to the pipeline's vocab at load time.
+NER_VECTORS_FILE = "ner_vectors.npz"
+
+
+def attach_vectors(nlp, path: str | Path) -> int:
+    """Put the word vectors of ``path`` (a ``WordVectors`` file, lower-case words) into ``nlp.vocab``;
+    each row is also keyed by the word's Capitalized, Title-Case and UPPER forms, so the lookup by
+    the token text (spaCy's ORTH, the only key attribute that survives saving) ignores case.
+    Returns the number of keys."""
+    from spacy.vectors import Vectors
+
+    from .wordvec import WordVectors
+
+    vec = WordVectors.load(path)
+    add = nlp.vocab.strings.add
+    table = Vectors(strings=nlp.vocab.strings, data=vec.vectors, keys=[add(w) for w in vec.words],
+                    name="pantau_e5_static")
+    seen = set(vec.words)
+    for row, word in enumerate(vec.words):
+        for form in (word.capitalize(), word.title(), word.upper()):
+            if form not in seen:
+                seen.add(form)
+                table.add(add(form), row=row)
+    nlp.vocab.vectors = table
+    return len(seen)
+
 
 _SENTENCE_OPENERS = frozenset('.!?:;"\'()[]{}“”‘’«»-–—…|/\n')
 
@@ -262,6 +289,9 @@ class EntityExtractor:
         from . import spacy_tokenizer  # noqa: F401  (registers the pipeline's tokenizer)
 
         nlp = spacy.load(Path(model_dir) / "ner")
+        vec_file = Path(model_dir) / NER_VECTORS_FILE
+        if vec_file.exists():
+            attach_vectors(nlp, vec_file)
         gate_file = Path(model_dir) / GATE_FILE
         gate = CandidateGate.load(gate_file) if gate_file.exists() else None
         return cls(nlp, Gazetteer.load(nlp), gate=gate)

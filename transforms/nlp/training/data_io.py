@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,3 +185,58 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
         for line in fh:
             if line.strip():
                 yield json.loads(line)
+
+
+# ------------------------------------------------------------------ label convention (issue 12)
+#: First words of a name that make it an institution (ORG), whatever a corpus tagged it:
+#: universities and schools, ministries and agencies, parties, companies, clubs.
+CONVENTION_ORG_HEADS: frozenset[str] = frozenset(
+    """universitas univ institut politeknik akademi sekolah sma sman sma-n smu smun smp smpn smk smkn sd sdn
+    mi mts madrasah pesantren ponpes tk kementerian kementrian kemenko kemendagri kemenkes kemendikbud
+    kemenkeu kemenag kemenhan kemenlu kemensos kemenpora departemen dinas badan lembaga komisi yayasan
+    partai pt cv klub persatuan pemerintah pemkot pemkab pemprov polda polres polsek dpr dprd mpr kpu
+    kpk bawaslu kejaksaan kejagung kejati kejari pengadilan mahkamah""".split()
+)
+#: Platforms and companies tagged as a whole name (one token) -> ORG.
+CONVENTION_ORG_NAMES: frozenset[str] = frozenset(
+    """youtube twitter facebook instagram google tiktok whatsapp netflix spotify gojek grab tokopedia
+    shopee bukalapak traveloka""".split()
+)
+#: First words of a building named as a venue -> LOC ("di Gedung Sate", "Stadion Maguwoharjo").
+CONVENTION_LOC_HEADS: frozenset[str] = frozenset(
+    """gedung stadion stadium istana masjid gereja pura vihara klenteng candi monumen bandara pelabuhan
+    stasiun terminal lapangan alun-alun kantor""".split()
+)
+
+
+def convention_label(words: Sequence[str], label: str) -> str:
+    """The product owner's label for an entity span: institutions ORG, venues and places LOC."""
+    if label not in ("PER", "ORG", "LOC") or not words:
+        return label
+    head = words[0].lower()
+    if head in CONVENTION_ORG_HEADS or (len(words) == 1 and head in CONVENTION_ORG_NAMES):
+        return "ORG"
+    if head in CONVENTION_LOC_HEADS and len(words) > 1:
+        return "LOC"
+    return label
+
+
+def apply_label_convention(sent: NerSentence) -> list[tuple[str, str, str]]:
+    """Relabel ``sent``'s entity spans in place by :func:`convention_label`; returns the changes
+    as (span text, old label, new label)."""
+    changes = []
+    i, n = 0, len(sent.tags)
+    while i < n:
+        if not sent.tags[i].startswith("B-"):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and sent.tags[j] == "I-" + sent.tags[i][2:]:
+            j += 1
+        old = sent.tags[i][2:]
+        new = convention_label(sent.tokens[i:j], old)
+        if new != old:
+            sent.tags[i:j] = [f"B-{new}"] + [f"I-{new}"] * (j - i - 1)
+            changes.append((" ".join(sent.tokens[i:j]), old, new))
+        i = j
+    return changes

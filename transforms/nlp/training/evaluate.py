@@ -36,6 +36,7 @@ from transforms.core.settings import SettingsParser
 from .data_io import (
     NUSAX_LANGS,
     LabelledText,
+    apply_label_convention,
     map_ner_tag,
     read_bio,
     read_emot,
@@ -142,10 +143,14 @@ def load_labelled(path: Path, fmt: str, task: str, lang: str | None) -> list[Lab
     return rows
 
 
-def load_ner(path: Path, fmt: str) -> tuple[list[list[str]] | list[str], list[set], bool]:
-    """Returns (inputs, gold span sets, tokenized?) for NER evaluation."""
+def load_ner(path: Path, fmt: str, convention: bool = False) -> tuple[list[list[str]] | list[str], list[set], bool]:
+    """Returns (inputs, gold span sets, tokenized?) for NER evaluation; ``convention`` relabels
+    BIO gold by the product owner's label convention (``data_io.apply_label_convention``)."""
     if fmt == "bio":
         sents = read_bio(path)
+        if convention:
+            for s in sents:
+                apply_label_convention(s)
         return [s.tokens for s in sents], [bio_spans(s.tags) for s in sents], True
     objs = list(read_jsonl(path))
     if objs and "tokens" in objs[0]:
@@ -322,6 +327,14 @@ def run_data_dir(data_dir: Path, split: str, model_dir: str | None, tasks: Seque
                     key = f"ner/{corpus}" + ("+gazetteer" if gaz else "")
                     results[key] = res = evaluate_ner(inputs, gold, tok, model_dir, use_gazetteer=gaz)
                     _print_ner(key, res)
+                # the same gold relabelled by the label convention, and a lower-cased copy of the text
+                _, conv, _ = load_ner(f, "bio", convention=True)
+                key = f"ner/{corpus}+gazetteer, gold relabelled by the convention"
+                results[key] = res = evaluate_ner(inputs, conv, tok, model_dir)
+                _print_ner(key, res)
+                key = f"ner/{corpus}+gazetteer, text lower-cased"
+                results[key] = res = evaluate_ner([[w.lower() for w in x] for x in inputs], gold, tok, model_dir)
+                _print_ner(key, res)
     return results
 
 

