@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from tests.nlp.test_nlp_train import _layout
 from transforms.nlp.training import train
@@ -98,3 +99,10 @@ def test_student_follows_soft_targets() -> None:
     p_student = student.predict_proba(["zonk"])[0]
     assert p_student[2] > p_plain[2] + 0.2
     assert student.meta["n_soft"] == 4
+
+
+@pytest.mark.parametrize("name", ["sentiment.npz", "sentiment_word.npz"])
+def test_shipped_models_were_distilled(model_dir, name) -> None:
+    from transforms.nlp.linear import LinearTextModel
+
+    assert LinearTextModel.load(model_dir / name).meta.get("n_soft", 0) > 4000
