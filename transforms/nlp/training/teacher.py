@@ -125,7 +125,8 @@ class E5Cache:
             for i in range(0, len(todo), 200):
                 chunk = todo[i : i + 200]
                 vecs = e5.query([t[:1000] for _, t in chunk])
-                self.vectors.update((k, v.astype(np.float32)) for (k, _), v in zip(chunk, vecs))
+                # stored as float16: round now, so a fresh run and a cached run give the same vectors
+                self.vectors.update((k, v.astype(np.float16).astype(np.float32)) for (k, _), v in zip(chunk, vecs))
                 log(f"teacher: embedded {i + len(chunk)} / {len(todo)}")
                 self.save()
         return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, E5_DIM), np.float32)
