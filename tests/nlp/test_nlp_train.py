@@ -47,7 +47,7 @@ def _layout(root) -> None:
 def test_train_main_small(tmp_path) -> None:
     data, out = tmp_path / "data", tmp_path / "models"
     _layout(data)
-    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment,langid", "--holdout-valid"]) == 0
+    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment,langid", "--holdout_valid"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest) == {"sentiment", "langid"} and manifest["sentiment"]["include_valid"] is False
     assert manifest["sentiment"]["n_emot"] == len(POS) + len(NEG)  # EmoT train only (valid held out)
@@ -88,7 +88,7 @@ def test_train_folds_in_exported_reviews(tmp_path) -> None:
     reviews.write_text("".join(json.dumps(r) + "\n" for r in [
         {"text": "mantap banjir lagi", "label": "negative", "lang": "id", "doc_id": "x:1", "reviewer": "ani"},
         {"text": "tanpa label", "label": "bogus", "lang": "id", "doc_id": "x:2"}]))
-    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment", "--holdout-valid",
+    assert train.main(["--data-dir", str(data), "--out", str(out), "--only", "sentiment", "--holdout_valid",
                        "--reviews", str(reviews)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sentiment"]["n_reviews"] == 1

