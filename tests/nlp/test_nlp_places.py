@@ -100,3 +100,25 @@ def test_place_rows_province_city_and_regency() -> None:
     assert rows["DKI Jakarta"]["level"] == "province"
     assert (rows["Semarang"]["level"], rows["Semarang"]["lat"]) == ("city", -6.99)
     assert rows["Pati"]["level"] == "regency"
+
+
+def test_area_points_keep_a_regency_in_its_province(tmp_path) -> None:
+    # Kabupaten Kapuas's districts "Selat" (also a village on Bali) and "Basarang": with the admin1
+    # code of the province's seats (Palangka Raya), the Bali namesake is not a candidate.
+    (tmp_path / "provinces.csv").write_text("code,name\n62,Kalimantan Tengah\n51,Bali\n")
+    (tmp_path / "regencies.csv").write_text("code,province_code,name\n62.03,62,Kabupaten Kapuas\n"
+                                            "62.71,62,Kota Palangka Raya\n51.71,51,Kota Denpasar\n")
+    (tmp_path / "districts.csv").write_text("code,regency_code,name\n62.03.01,62.03,Selat\n"
+                                            "62.03.02,62.03,Basarang\n62.71.01,62.71,Pahandut\n")
+
+    def town(name, lat, lon, pop, admin1):
+        return {"countrycode": "ID", "name": name, "latitude": lat, "longitude": lon,
+                "population": pop, "admin1code": admin1}
+    index = pb.place_index([town("Selat", -8.4355, 115.4753, 0, "02"),
+                            town("Basarang", -2.9637, 114.2994, 0, "13"),
+                            town("Palangka Raya", -2.2083, 113.9167, 220_000, "13"),
+                            town("Denpasar", -8.65, 115.2167, 800_000, "02")])
+    provinces, regencies = pb.area_points(tmp_path, index)
+    assert regencies["Kabupaten Kapuas"] == ("Kalimantan Tengah", (-2.9637, 114.2994))
+    assert regencies["Kota Palangka Raya"][1] == (-2.2083, 113.9167)
+    assert provinces["Bali"] == (-8.65, 115.2167)

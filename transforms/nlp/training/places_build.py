@@ -51,32 +51,41 @@ def km(a: Point, b: Point) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def place_index(cities: Iterable[dict], country: str = "ID") -> dict[str, list[tuple[Point, int]]]:
-    """Lower-cased name or alternate name -> (point, population) of the country's populated places."""
-    out: dict[str, list[tuple[Point, int]]] = {}
+Place = tuple[Point, int, str]  # point, population, GeoNames admin1 code
+Index = dict[str, list[Place]]
+
+
+def place_index(cities: Iterable[dict], country: str = "ID") -> Index:
+    """Lower-cased name or alternate name -> (point, population, admin1 code) of the country's
+    populated places."""
+    out: Index = {}
     for c in cities:
         if c.get("countrycode") != country:
             continue
         point = (float(c["latitude"]), float(c["longitude"]))
         for name in {c["name"], *(c.get("alternatenames") or [])}:
-            out.setdefault(name.lower(), []).append((point, int(c.get("population") or 0)))
+            out.setdefault(name.lower(), []).append((point, int(c.get("population") or 0),
+                                                     str(c.get("admin1code") or "")))
     return out
 
 
-def locate(anchors: Sequence[str], index: dict[str, list[tuple[Point, int]]], city: bool = False,
+def seat(name: str, index: Index) -> Place | None:
+    """The most populous place called ``name`` if it has :data:`SEAT_POPULATION` inhabitants."""
+    own = sorted(index.get(name.lower(), []), key=lambda c: -c[1])
+    return own[0] if own and own[0][1] >= SEAT_POPULATION else None
+
+
+def locate(anchors: Sequence[str], index: Index, city: bool = False,
            radius: float = CLUSTER_KM) -> Point | None:
     """The estimated point of an area whose anchors (place names, its own name first) are
     ``anchors``, or None. The seed is the most populous place named like the area when it has
     :data:`SEAT_POPULATION` inhabitants (for a city, ``city=True``, that place is the point),
     else the candidate with the most distinct anchors within ``radius``."""
-    own = sorted(index.get(anchors[0].lower(), []) if anchors else [], key=lambda c: -c[1])
-    if own and own[0][1] >= SEAT_POPULATION:
-        if city:
-            return own[0][0]
-        best = own[0][0]
-    else:
-        best = None
-    cands = [(i, p) for i, name in enumerate(anchors) for p, _ in index.get(name.lower(), [])]
+    found = seat(anchors[0], index) if anchors else None
+    if found is not None and city:
+        return found[0]
+    best = found[0] if found is not None else None
+    cands = [(i, p) for i, name in enumerate(anchors) for p, *_ in index.get(name.lower(), [])]
     if not cands:
         return None
     best_votes = 0
@@ -107,7 +116,7 @@ def _median(points: Sequence[Point]) -> Point:
     return (lats[len(lats) // 2], lons[len(lons) // 2])
 
 
-def _within(index: dict[str, list[tuple[Point, int]]], centre: Point, limit: float) -> dict:
+def _within(index: Index, centre: Point, limit: float) -> Index:
     return {name: kept for name, cands in index.items()
             if (kept := [c for c in cands if km(c[0], centre) <= limit])}
 
@@ -116,10 +125,17 @@ def _within(index: dict[str, list[tuple[Point, int]]], centre: Point, limit: flo
 _COMPASS = ("Pusat", "Utara", "Barat", "Selatan", "Timur", "Tengah")
 
 
-def area_points(area_dir: str | Path, index: dict[str, list[tuple[Point, int]]]) -> tuple[dict, dict]:
+def _in_admin1(index: Index, code: str) -> Index:
+    return {name: kept for name, cands in index.items() if (kept := [c for c in cands if c[2] == code])}
+
+
+def area_points(area_dir: str | Path, index: Index) -> tuple[dict, dict]:
     """``({province name: point}, {regency official name: (province name, point)})``.
 
-    A second pass re-locates a regency that lies far from the median of its province's other
+    A province's GeoNames admin1 code is the one most of its regencies' populous namesakes
+    (seats, :func:`seat`) share; a regency is first located among the places of that code only
+    (Kabupaten Kapuas's district "Selat" is also a village on Bali), then, when that finds
+    nothing, among all places. A second pass re-locates a regency that lies far from the median of its province's other
     regencies (a same-named place elsewhere won the vote), with candidates limited to
     ``max(150 km, 2.5 x`` the province's median spread``)`` around that median."""
     area_dir = Path(area_dir)
@@ -135,7 +151,17 @@ def area_points(area_dir: str | Path, index: dict[str, list[tuple[Point, int]]])
         if kind == "Kota" and len(words) > 1 and words[-1] in _COMPASS and bare.lower() not in index:
             anchors[0] = " ".join(words[:-1])  # "Jakarta Pusat": a part of Jakarta
         rows.append((f"{kind} {bare}", provinces[r["province_code"]], anchors, kind == "Kota"))
-    first = {name: locate(anchors, index, city) for name, _, anchors, city in rows}
+    seats: dict[str, list[str]] = {}
+    for _, province, anchors, _ in rows:
+        found = seat(anchors[0], index)
+        if found is not None and found[2]:
+            seats.setdefault(province, []).append(found[2])
+    admin1 = {p: max(set(codes), key=codes.count) for p, codes in seats.items()}
+    narrowed = {code: _in_admin1(index, code) for code in set(admin1.values())}
+    first = {}
+    for name, province, anchors, city in rows:
+        point = locate(anchors, narrowed[admin1[province]], city) if province in admin1 else None
+        first[name] = point if point is not None else locate(anchors, index, city)
     per_province: dict[str, list[Point]] = {}
     for name, province, _, _ in rows:
         if first[name] is not None:
