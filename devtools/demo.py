@@ -326,6 +326,8 @@ def main(argv: Sequence[str]) -> int:
     unique_ids = {message_key(p) for p in posts}
     client = es_client(es_url)
     indexed = _count(client, alias)
+    placed = (int(client.count(index=alias, query={"exists": {"field": "mention_location"}})["count"])
+              if indexed else 0)
     client.close()
     if indexed < len(unique_ids):
         print(f"\nOnly {indexed} of {len(unique_ids)} sample posts are searchable", flush=True)
@@ -335,6 +337,9 @@ def main(argv: Sequence[str]) -> int:
           "by itself when the file changes, --retag_on_reload_s)")
     print("Correct the models: `pantau review` serves a page (http://127.0.0.1:8765/) listing the posts "
           "the sentiment model is least sure about; `pantau evaluate --reviews` scores the models on them")
+    print(f"Map of places mentioned: {placed} of {indexed} posts name a province, regency or city "
+          "(places_mentioned, mention_location); Kibana 'Peta tempat yang disebut' on the overview"
+          + ("" if placed else " (run with --enrichment=full to fill it)"))
     print("Analysts' guide in Indonesian: docs/panduan-analis.md; Kibana: saved search 'Unggahan' on both "
           "dashboards (pantau kibana-import)")
     print("\nOpen the index in Kibana (data view 'pantau-posts*') or query it: "

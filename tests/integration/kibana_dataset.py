@@ -29,6 +29,13 @@ JAKARTA, SURABAYA, SINGAPORE, SYDNEY = (-6.2, 106.82), (-7.25, 112.75), (1.35, 1
 AUTHORS = {"budi_santoso": (5_000, 1.0, 1_000, "id"), "kompascom": (9_000_000, 10.0, 50_000, "en"),
            "warga_jkt": (800, 0.5, 200, "jv"), "pakar_energi": (120_000, 12.0, 20_000, "en"),
            **{f"akun_{c}": (50, 0.1, 100, "su" if c == "a" else "id") for c in "abcdef"}}
+# places_mentioned (transforms/nlp/data/place_coords.jsonl): the LOC entity "jakarta" is DKI Jakarta; posts 5
+# and 15 also mention Surabaya and Semarang (places without an entity row here; the map and top-places
+# panels read only places_mentioned). So 13 posts mention a place: 11 Jakarta, 1 Surabaya, 1 Semarang.
+PLACES = {"DKI Jakarta": ("province", "Daerah Khusus Ibukota Jakarta", -6.2146, 106.8451),
+          "Surabaya": ("city", "Jawa Timur", -7.2492, 112.7508),
+          "Semarang": ("city", "Jawa Tengah", -6.9931, 110.4208)}
+EXTRA_PLACES = {5: ["Surabaya"], 15: ["Semarang"]}
 ENT = {"jakarta": ("Jakarta", "LOC"), "pramono anung": ("Pramono Anung", "PER"),
        "pertamina": ("Pertamina", "ORG")}
 
@@ -86,6 +93,9 @@ def post(row: tuple[Any, ...]) -> dict[str, Any]:
         "sentiment": {"label": label, "score": 0.8, "positive": 0.1, "neutral": 0.1, "negative": 0.8},
         "entities": [{"text": "DKI Jakarta" if c in entities[:i] else ENT[c][0], "label": ENT[c][1], "canonical": c,
                       "start": 0, "end": 7, "source": "test"} for i, c in enumerate(entities)],
+        "places_mentioned": [{"name": name, "level": PLACES[name][0], "province": PLACES[name][1],
+                              "lat": PLACES[name][2], "lon": PLACES[name][3]}
+                             for name in (["DKI Jakarta"] if "jakarta" in entities else []) + EXTRA_PLACES.get(n, [])],
         "issues": issues,
         "influence": {"author": score, "reach": float(reach), "engagement": float(n * 13),
                       "engagement_rate": 0.01, "score": score},

@@ -14,6 +14,7 @@ from tests.integration.helpers import (
     POISON,
     committed_and_end,
     dead_letters,
+    es_client,
     es_count,
     es_docs,
     make_post,
@@ -141,3 +142,32 @@ def test_sigterm_drains_flushes_commits_and_exits(kafka_bootstrap, es_url, tmp_p
     # everything read was indexed and committed (a 30 s commit interval did not hold it back)
     assert 0 < indexed < 3000
     assert sum(v or 0 for v in committed.values()) == indexed
+
+
+def test_posts_mentioning_a_city_get_the_places_mentioned_geo_field(kafka_bootstrap, es_url):
+    """Full enrichment: LOC entities of the gazetteer become places_mentioned + mention_location."""
+    topic, prefix = unique("places"), unique("idx")
+    setup_topics(kafka_bootstrap, topic)
+    texts = {0: "banjir di Semarang sejak subuh, warga mengungsi",
+             1: "Macet parah di Surabaya dan Sidoarjo pagi ini",
+             2: "selamat pagi semuanya, semoga sehat selalu"}
+    produce(kafka_bootstrap, topic, [m for i, t in texts.items() for m in post_messages([i], text=t)])
+    args = [a for a in pipeline_args(kafka_bootstrap, es_url, topic, prefix, "--stop_when_idle_s=2")
+            if a != "--enrichment=none"] + ["--enrichment=full"]
+    run(args)
+    docs = es_docs(es_url, prefix)
+    semarang = docs["x:p0"]
+    assert [p["name"] for p in semarang["places_mentioned"]] == ["Semarang"]
+    (point,) = semarang["mention_location"]
+    assert -8.3 <= point["lat"] <= -5.7 and 108.5 <= point["lon"] <= 111.8  # Central Java
+    assert {p["name"] for p in docs["facebook:p1"]["places_mentioned"]} == {"Surabaya", "Sidoarjo"}
+    assert len(docs["facebook:p1"]["mention_location"]) == 2
+    assert docs["instagram:p2"]["places_mentioned"] == [] and "mention_location" not in docs["instagram:p2"]
+    central_java = {"geo_bounding_box": {"mention_location": {
+        "top_left": {"lat": -5.7, "lon": 108.5}, "bottom_right": {"lat": -8.3, "lon": 111.8}}}}
+    client = es_client(es_url)
+    try:
+        hits = client.search(index=prefix, query=central_java)["hits"]["hits"]
+    finally:
+        client.close()
+    assert {h["_id"] for h in hits} == {"x:p0"}

@@ -127,6 +127,25 @@ def test_map_shows_documents_within_its_bounding_box(client, indices):
     assert len(run(client, indices, "posts", filters=[java])) == 6
 
 
+def test_map_of_places_mentioned_uses_mention_location(client, indices):
+    rows = run(client, indices, "places-mentioned")  # 11 posts mention Jakarta, post 5 Surabaya, 15 Semarang
+    assert {r["_id"] for r in rows} == {f"x:{n}" for n in (1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15)}
+    assert all(r["mention_location"] for r in rows)
+    central_java = {"geo_bounding_box": {"mention_location": {"top_left": {"lat": -5.7, "lon": 108.5},
+                                                              "bottom_right": {"lat": -8.3, "lon": 111.8}}}}
+    rows = run(client, indices, "places-mentioned", filters=[central_java])
+    assert [(r["_id"], r["places_mentioned.name"] if "places_mentioned.name" in r
+             else [p["name"] for p in r["places_mentioned"]]) for r in rows] == [("x:15", ["Semarang"])]
+
+
+def test_top_places(client, indices):
+    rows = run(client, indices, "top-places")
+    assert {r["place"]: r["posts"] for r in rows} == {"DKI Jakarta": 11, "Surabaya": 1, "Semarang": 1}
+    assert rows[0]["place"] == "DKI Jakarta"
+    bbm = run(client, indices, "top-places", filters=[{"term": {"issues": BBM}}])  # posts 5, 7, 15
+    assert {r["place"]: r["posts"] for r in bbm} == {"DKI Jakarta": 1, "Surabaya": 1, "Semarang": 1}
+
+
 def test_coordinated_posts_panel(client, indices):
     assert run(client, indices, "coordinated-posts") == [
         {"cluster": "c-77", "coord_score": 0.9, "posts": 3, "accounts": 3},

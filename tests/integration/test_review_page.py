@@ -133,3 +133,39 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     assert report["as_indexed"]["sentiment"] == {"n": 1, "accuracy": 0.0}
     assert report["as_indexed"]["entities"] == {"n": 1, "accuracy": 0.0}
     assert report["current_models"]["sentiment"]["n"] == 1
+
+
+def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, page, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    url, es, client, docs, reviews_index = page
+    browser.get(url + "/?issue=Banjir&reviewer=budi")
+    form = next(f for f in browser.find_elements(By.CSS_SELECTOR, "form.post")
+                if f.get_attribute("data-doc") == "x:v2")  # "air naik pelan-pelan di gang": no entity
+    form.find_element(By.NAME, "add_text").send_keys("gang")
+    Select(form.find_element(By.NAME, "add_label")).select_by_value("LOC")
+    form.find_element(By.NAME, "save").click()
+    assert "Tersimpan: x:v2" in browser.find_element(By.ID, "message").text
+
+    (stored,) = list(reviews(client, reviews_index))
+    assert stored["reviewer"] == "budi" and stored["model"]["entities"] == []
+    assert stored["corrected"]["entities"] == [{"start": 24, "end": 28, "text": "gang", "label": "LOC"}]
+    client.indices.refresh(index=es.alias)
+    on_post = client.search(index=es.alias, query={"term": {"doc_id": "x:v2"}})["hits"]["hits"][0]["_source"]
+    assert on_post["review"]["entities"][0]["label"] == "LOC"
+
+    # a span that is not in the text is refused with a message, and nothing is stored
+    form = next(f for f in browser.find_elements(By.CSS_SELECTOR, "form.post")
+                if f.get_attribute("data-doc") == "x:v1")
+    form.find_element(By.NAME, "add_text").send_keys("Semarang")
+    form.find_element(By.NAME, "save").click()
+    assert "Tidak tersimpan" in browser.find_element(By.ID, "message").text
+    assert len(list(reviews(client, reviews_index))) == 1
+
+    from pipelines.review import main as review_main
+    out = tmp_path / "entitas.jsonl"
+    assert review_main(["--es_url", es.url, "--es_alias", es.alias, "--reviews_index", reviews_index,
+                        "--export_entities", str(out)]) == 0
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row == {"text": "air naik pelan-pelan di gang", "doc_id": "x:v2",
+                   "entities": [{"start": 24, "end": 28, "label": "LOC"}]}

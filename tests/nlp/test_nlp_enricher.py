@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-KEYS = {"text_normalized", "language", "sentiment", "entities", "enrichment_skipped"}
+KEYS = {"text_normalized", "language", "sentiment", "entities", "places_mentioned", "enrichment_skipped"}
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "avro" / "enriched_post.avsc"
 
 
@@ -26,6 +26,9 @@ def _check(out: dict, text: str) -> None:
         assert set(e) == {"text", "label", "canonical", "start", "end", "source"}
         assert e["label"] in {"PER", "ORG", "LOC"} and e["source"] in {"model", "gazetteer"}
         assert text[e["start"] : e["end"]] == e["text"]
+    for p in out["places_mentioned"]:
+        assert set(p) == {"name", "level", "province", "lat", "lon"}
+        assert any(e["label"] == "LOC" and e["canonical"] == p["name"] for e in out["entities"])
     assert all(isinstance(r, str) for r in out["enrichment_skipped"])
     json.dumps(out)  # serializable
 

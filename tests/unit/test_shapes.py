@@ -26,7 +26,8 @@ def test_the_elasticsearch_mapping_covers_every_indexed_field():
     mapped = set(template.get("mappings", template.get("template", {}).get("mappings", {}))["properties"])
     doc = es_document(normalize_post(coerce_raw_post(POST_V2), b"{}", "t", 0, 1, now_ms=5))
     assert set(doc) <= mapped
-    assert mapped - set(doc) <= {"location"}  # derived from geo when the post has coordinates
+    # derived: location from geo when the post has coordinates, mention_location from places_mentioned
+    assert mapped - set(doc) <= {"location", "mention_location"}
 
 
 def test_enrichment_sets_only_avro_fields():

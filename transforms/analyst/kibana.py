@@ -191,6 +191,8 @@ class Panel:
     hits_fields: tuple[str, ...] = ()  # map: tooltip fields
     hits_sort: str | None = None       # map: sort field (desc)
     hits_size: int = 1000              # map: documents layer limit
+    geo_field: str = "location"        # map: geo_point field of the layer
+    scaling: str = "LIMIT"             # map: LIMIT (documents) or CLUSTERS (geotile clusters when many)
 
     @property
     def data_view(self) -> DataView:
@@ -213,7 +215,7 @@ class Panel:
             clauses.append(self.es_filter)
         if self.chart == "map" and self.bounds:
             top, left, bottom, right = self.bounds
-            clauses.append({"geo_bounding_box": {"location": {
+            clauses.append({"geo_bounding_box": {self.geo_field: {
                 "top_left": {"lat": top, "lon": left}, "bottom_right": {"lat": bottom, "lon": right}}}})
         clauses.extend(filters)
         return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
@@ -260,7 +262,7 @@ class Panel:
         if self.chart == "map":
             sort = [{self.hits_sort: {"order": "desc", "unmapped_type": "float"}}] if self.hits_sort else []
             return {"size": self.hits_size, "track_total_hits": True, "sort": sort,
-                    "_source": ["location", *self.hits_fields],
+                    "_source": [self.geo_field, *self.hits_fields],
                     "query": self.query(time_range, filters)}
         return {"size": 0, "track_total_hits": True, "query": self.query(time_range, filters),
                 "aggs": self.aggs(interval, time_zone, extended_bounds, size_factor)}
@@ -304,7 +306,7 @@ class Panel:
         out = {b.field for b in self.buckets} | {m.field for m in self.metrics if m.field}
         out |= set(self.hits_fields) | ({self.hits_sort} if self.hits_sort else set())
         if self.chart == "map":
-            out.add("location")
+            out.add(self.geo_field)
         return out
 
     # ---- Kibana ----------------------------------------------------------------------------
@@ -427,8 +429,8 @@ class Panel:
             {"id": "posts", "type": "GEOJSON_VECTOR", "label": self.title, "visible": True, "alpha": 0.8,
              "minZoom": 0, "maxZoom": 24, "includeInFitToBounds": True, "joins": [],
              "sourceDescriptor": {
-                 "type": "ES_SEARCH", "id": "pantau-posts-source", "geoField": "location",
-                 "indexPatternRefName": "layer_1_source_index_pattern", "scalingType": "LIMIT",
+                 "type": "ES_SEARCH", "id": f"{self.id}-source", "geoField": self.geo_field,
+                 "indexPatternRefName": "layer_1_source_index_pattern", "scalingType": self.scaling,
                  "filterByMapBounds": True, "tooltipProperties": list(self.hits_fields),
                  "sortField": self.hits_sort or "", "sortOrder": "desc", "topHitsSplitField": "",
                  "topHitsSize": 1, "applyGlobalQuery": True, "applyGlobalTime": True,
@@ -503,6 +505,18 @@ PANELS: tuple[Panel, ...] = (
           bounds=(6.5, 94.5, -11.5, 141.5),
           hits_fields=("author.handle", "text", "issues", "sentiment.label", "geo.place", "created_at"),
           hits_sort="influence.score", hits_size=1000),
+    Panel("pantau-map-places-mentioned", "Peta tempat yang disebut",
+          "Posts by the places they mention (LOC entities of the gazetteer placed at the estimated "
+          "point of their province, regency or city: mention_location, places_mentioned.name); "
+          "clustered where posts are many, coloured by sentiment.", "posts", "map",
+          bounds=(6.5, 94.5, -11.5, 141.5), geo_field="mention_location", scaling="CLUSTERS",
+          hits_fields=("author.handle", "text", "places_mentioned.name", "issues", "sentiment.label",
+                       "created_at"),
+          hits_sort="influence.score", hits_size=1000),
+    Panel("pantau-lens-top-places", "Tempat paling disebut",
+          "Provinces, regencies and cities mentioned in the most posts (places_mentioned.name).", "posts",
+          "bar_horizontal", (Bucket("place", "terms", "places_mentioned.name", size=15, label="Tempat"),),
+          (COUNT,)),
     Panel("pantau-lens-coordinated-posts", "Klaster unggahan terkoordinasi",
           "Near-duplicate clusters of posts flagged as coordinated (coordination.score > 0).", "posts",
           "table", (Bucket("cluster", "terms", "near_dup.cluster", size=20, order_by="coord_score",
@@ -599,13 +613,15 @@ class Dashboard:
 
 DASHBOARDS: tuple[Dashboard, ...] = (
     Dashboard("pantau-dashboard-overview", "pantau: Ringkasan isu",
-              "Volume, sentiment, share of voice, KOLs, hashtags, entities, languages and the map. "
+              "Volume, sentiment, share of voice, KOLs, hashtags, entities, languages, the map of places "
+              "mentioned and the map of geotagged posts. "
               "Choose issues with the control at the top.",
               (("pantau-lens-unique-authors", 0, 0, 12, 8), ("pantau-lens-share-of-voice", 12, 0, 12, 16),
                ("pantau-lens-language-mix", 24, 0, 12, 16), ("pantau-lens-top-hashtags", 36, 0, 12, 16),
                ("pantau-lens-volume-by-issue", 0, 16, 24, 14), ("pantau-lens-sentiment-trend", 24, 16, 24, 14),
                ("pantau-lens-kol-table", 0, 30, 24, 18), ("pantau-vega-top-entities", 24, 30, 24, 18),
-               ("pantau-map-posts", 0, 48, 48, 20), ("pantau-search-posts", 0, 68, 48, 20)),
+               ("pantau-map-places-mentioned", 0, 48, 32, 22), ("pantau-lens-top-places", 32, 48, 16, 22),
+               ("pantau-map-posts", 0, 70, 48, 20), ("pantau-search-posts", 0, 90, 48, 20)),
               controls=(("posts", "issues", "Isu"), ("posts", "platform", "Platform"))),
     Dashboard("pantau-dashboard-alerts", "pantau: Peringatan & koordinasi",
               "Alerts from the monitor (volume spikes, negative surges, coordination) and coordinated "

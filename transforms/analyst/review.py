@@ -3,7 +3,7 @@ review page served by ``pantau review``.
 
 * The queue: posts of an issue whose sentiment the model is least sure about (lowest
   ``sentiment.score`` first), without those already reviewed.
-* A correction (sentiment, language; who and when) is written twice: to the reviews index
+* A correction (sentiment, language, entity labels and entities the model missed; who and when) is written twice: to the reviews index
   (``pantau-reviews``, id = the post's ``doc_id``, the latest correction wins), which is the
   durable store that exports and evaluation read, and onto the post document as ``review``
   (partial update, optimistic concurrency) so readers of the index see it. A replay of the same
@@ -58,6 +58,7 @@ class Correction:
     language: str | None = None
     issue: str | None = None
     entity_labels: tuple[tuple[int, str], ...] = ()  # (index in the post's entities, label or "none")
+    added_entities: tuple[tuple[str, str], ...] = ()  # (span as written in the post, PER/ORG/LOC): missed ones
 
 
 def ensure_index(client, index: str = REVIEWS_INDEX) -> None:
@@ -116,7 +117,8 @@ def save(client, alias: str, correction: Correction, now_ms: int | None = None,
     hit, post = hits[0], hits[0]["_source"]
     corrected: dict[str, Any] = {k: v for k, v in (("sentiment", correction.sentiment),
                                                    ("language", correction.language)) if v}
-    entities = corrected_entities(post.get("entities") or [], dict(correction.entity_labels))
+    entities = corrected_entities(post.get("entities") or [], dict(correction.entity_labels),
+                                  correction.added_entities, post.get("text") or "")
     if entities is not None:
         corrected["entities"] = entities
     review = {"doc_id": correction.doc_id, "post_index": hit["_index"], "issue": correction.issue,
@@ -142,16 +144,41 @@ def save(client, alias: str, correction: Correction, now_ms: int | None = None,
     return review
 
 
-def corrected_entities(model: list[dict[str, Any]], labels: dict[int, str]) -> list[dict[str, Any]] | None:
-    """The post's entities with the reviewer's labels ("none": not an entity, dropped), or None
-    when the reviewer changed no label (unexamined model labels are not gold data)."""
+def corrected_entities(model: list[dict[str, Any]], labels: dict[int, str],
+                       added: tuple[tuple[str, str], ...] = (), text: str = "") -> list[dict[str, Any]] | None:
+    """The post's entities with the reviewer's labels ("none": not an entity, dropped) and the
+    entities the reviewer added, in text order; None when the reviewer changed no label and added
+    nothing (unexamined model labels are not gold data)."""
     for i, label in labels.items():
         if label not in (*ENTITY_LABELS, "none") or not 0 <= i < len(model):
             raise ReviewError(f"entity {i}: label must be one of {ENTITY_LABELS} or none, not {label!r}")
-    if all(labels.get(i, e.get("label")) == e.get("label") for i, e in enumerate(model)):
+    if not added and all(labels.get(i, e.get("label")) == e.get("label") for i, e in enumerate(model)):
         return None
-    return [_span(e, labels.get(i, e.get("label"))) for i, e in enumerate(model)
+    kept = [_span(e, labels.get(i, e.get("label"))) for i, e in enumerate(model)
             if labels.get(i, e.get("label")) != "none"]
+    for span, label in added:
+        kept.append(locate_span(text, span, label, kept))
+    return sorted(kept, key=lambda e: (e["start"] if e["start"] is not None else -1, e["end"] or 0))
+
+
+def locate_span(text: str, span: str, label: str, taken: list[dict[str, Any]]) -> dict[str, Any]:
+    """An added entity: the first occurrence of ``span`` in ``text`` (as written, else ignoring
+    case, on word boundaries) that overlaps no entity in ``taken``."""
+    span = " ".join(span.split())
+    if label not in ENTITY_LABELS:
+        raise ReviewError(f"added entity {span!r}: label must be one of {ENTITY_LABELS}, not {label!r}")
+    if not span:
+        raise ReviewError("an added entity needs its text")
+    busy = [(e["start"], e["end"]) for e in taken if e.get("start") is not None and e.get("end") is not None]
+    for haystack, needle in ((text, span), (text.lower(), span.lower())):
+        start = haystack.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            bounded = (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+            if bounded and all(end <= s or start >= e for s, e in busy):
+                return {"start": start, "end": end, "text": text[start:end], "label": label}
+            start = haystack.find(needle, start + 1)
+    raise ReviewError(f"added entity {span!r} is not in the post's text (or overlaps an entity)")
 
 
 def _span(entity: dict[str, Any], label: Any) -> dict[str, Any]:
@@ -216,6 +243,10 @@ def render_page(issue_names: list[str], posts: list[dict[str, Any]], issue: str 
     """The review page: an issue picker, then one form per uncertain post."""
     options = "".join(f'<option value="{_e(i)}"{" selected" if i == issue else ""}>{_e(i)}</option>'
                       for i in issue_names)
+    adder = ('<p class="add">Entitas yang terlewat: <input name="add_text" size="24" '
+             'placeholder="tulis persis seperti di teks"> <select name="add_label">'
+             + "".join(f'<option value="{k}">{ENTITY_ID[k]}</option>' for k in ENTITY_LABELS)
+             + "</select></p>")
     rows = []
     for p in posts:
         s = p.get("sentiment") or {}
@@ -240,6 +271,7 @@ def render_page(issue_names: list[str], posts: list[dict[str, Any]], issue: str 
             f'<input type="hidden" name="reviewer" value="{_e(reviewer)}">'
             f'{radios}<label>Bahasa <input name="language" size="4" value="{_e(language)}"></label> '
             f'{f"<p>Entitas: {entities}</p>" if entities else ""}'
+            f'{adder}'
             f'<button type="submit" name="save">Simpan</button></form>')
     body = "".join(rows) or "<p>Tidak ada unggahan yang perlu ditinjau.</p>"
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>pantau: tinjau</title>
@@ -302,7 +334,9 @@ class ReviewServer(ThreadingHTTPServer):
                         (form.get("language") or "").strip().lower() or None,
                         form.get("issue") or None,
                         tuple((int(k[7:]), v) for k, v in form.items()
-                              if k.startswith("entity_") and k[7:].isdigit())), index=server.index)
+                              if k.startswith("entity_") and k[7:].isdigit()),
+                        ((form["add_text"], form.get("add_label", "")),) if form.get("add_text", "").strip()
+                        else ()), index=server.index)
                     message = f"Tersimpan: {form.get('doc_id')}"
                 except ReviewError as e:
                     message = f"Tidak tersimpan: {e}"

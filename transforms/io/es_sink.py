@@ -106,6 +106,10 @@ def es_document(doc: dict[str, Any], now_ms: int | None = None) -> dict[str, Any
     geo = doc.get("geo")
     if geo and geo.get("lat") is not None and geo.get("lon") is not None:
         source["location"] = {"lat": geo["lat"], "lon": geo["lon"]}
+    points = [{"lat": p["lat"], "lon": p["lon"]} for p in doc.get("places_mentioned") or ()
+              if isinstance(p, dict) and p.get("lat") is not None and p.get("lon") is not None]
+    if points:
+        source["mention_location"] = points
     return source
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from .entities import NER_LANGUAGES, EntityExtractor
 from .langid import UNCERTAIN_CONF, LanguageIdentifier, LanguageResult
+from .places import default_table
 from .sentiment import SUPPORTED as SENTIMENT_LANGUAGES
 from .sentiment import SentimentModel, SentimentResult
 from .textnorm import SLANG_LANGUAGES, apply_slang, clean_tokens
@@ -93,7 +94,8 @@ class Enricher:
     def enrich_batch(self, posts: Sequence[dict]) -> list[dict]:
         """Enrich a batch; returns one dict per post, in order, never raising for odd input.
 
-        Keys: ``text_normalized``, ``language``, ``sentiment``, ``entities``, ``enrichment_skipped``.
+        Keys: ``text_normalized``, ``language``, ``sentiment``, ``entities``, ``places_mentioned``
+        (located LOC entities, :mod:`transforms.nlp.places`), ``enrichment_skipped``.
         """
         n = len(posts)
         skipped: list[list[str]] = [[] for _ in range(n)]
@@ -182,6 +184,7 @@ class Enricher:
             lambda i, exc: None,
         )
 
+        places = default_table()
         out = []
         for i in range(n):
             ents = entity_lists[i]
@@ -194,6 +197,7 @@ class Enricher:
                     "language": languages[i].as_dict(),
                     "sentiment": sentiments[i].as_dict() if sentiments[i] is not None else None,
                     "entities": [e.as_dict() for e in ents],
+                    "places_mentioned": places.places_mentioned(e.as_dict() for e in ents),
                     "enrichment_skipped": skipped[i],
                 }
             )

@@ -16,7 +16,8 @@ from apache_beam.metrics import Metrics
 from transforms.core.stage import BatchStageFn, Stage
 
 STAGE = "enrich"
-ENRICHED_FIELDS = ("text_normalized", "language", "sentiment", "entities", "enrichment_skipped")
+ENRICHED_FIELDS = ("text_normalized", "language", "sentiment", "entities", "places_mentioned",
+                   "enrichment_skipped")
 
 
 def model_input(doc: dict[str, Any]) -> dict[str, Any]:

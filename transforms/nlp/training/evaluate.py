@@ -340,7 +340,13 @@ def run_data_dir(data_dir: Path, split: str, model_dir: str | None, tasks: Seque
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
-    ap = SettingsParser(prog="pantau evaluate", description="Evaluate pantau's NLP models.")
+    ap = SettingsParser(prog="pantau evaluate", description=(
+        "Evaluate pantau's NLP models on labelled files or a data dir; with --reviews, on the posts "
+        "analysts corrected in the review page (see `pantau evaluate --reviews --help`)."))
+    ap.add_argument("--reviews", action="store_true",
+                    help="score the models on the posts analysts reviewed (pantau review), read from "
+                         "Elasticsearch; handled by `pantau evaluate`, whose --reviews --help lists the "
+                         "connection options (--es_url, --es_alias, --reviews_index, ...)")
     ap.add_argument("--task", choices=["sentiment", "langid", "ner"])
     ap.add_argument("--input", help="labelled file")
     ap.add_argument("--format", default="auto", choices=["auto", "jsonl", "smsa", "nusax", "nusax_mt", "bio"])
@@ -352,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no_gazetteer", action="store_true", help="ner: model only")
     ap.add_argument("--json", dest="json_out", help="also write the results as JSON here")
     args = ap.parse_args(argv)
+    if args.reviews:  # `pantau evaluate --reviews` never gets here (pipelines/review.py takes it)
+        ap.error("--reviews reads the index: pass it on the command line, `pantau evaluate --reviews ...` "
+                 "(not through PANTAU_REVIEWS or a config file)")
 
     if args.data_dir:
         results = run_data_dir(Path(args.data_dir), args.split, args.model_dir, args.tasks.split(","))
