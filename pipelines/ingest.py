@@ -142,7 +142,7 @@ def main(argv: Sequence[str]) -> int:
     options = pipeline_options(list(argv))
     opts = options.view_as(PantauOptions)
     workers = opts.workers if opts.workers > 0 else cpu_count()
-    if workers > 1 and make_runner(options) is not None:
+    if workers > 1 and not options.view_as(StandardOptions).runner:  # local runner only
         LOG.info("pantau run: %d worker processes (instance %d of %d hosts)", workers,
                  opts.instance_index, opts.instance_count)
         return Supervisor([worker_argv(argv, w, workers, opts.instance_index, opts.instance_count,
