@@ -551,6 +551,13 @@ class ReadPartitionFn(beam.DoFn):
             state.done = size >= self.config.max_records
         return size
 
+    def _advance_idle_watermark(self, watermark: ManualWatermarkEstimator) -> None:
+        """An idle partition's watermark follows wall-clock time minus ``idle_watermark_lag_s``."""
+        now = Timestamp.now() - Duration(seconds=self.config.idle_watermark_lag_s)
+        current = watermark.current_watermark()
+        if current is None or now > current:
+            watermark.set_watermark(now)
+
     def _exists(self, partition: int) -> bool:
         """Whether the topic has this partition yet; lists the topic at most every
         ``partition_discovery_interval_s`` (with a fresh client: cached metadata would hide it)."""
@@ -574,10 +581,7 @@ class ReadPartitionFn(beam.DoFn):
             tracker.try_claim(OPEN_END)
             return True
         if not self._exists(element.partition):
-            now = Timestamp.now() - Duration(seconds=self.config.idle_watermark_lag_s)
-            current = watermark.current_watermark()
-            if current is None or now > current:
-                watermark.set_watermark(now)
+            self._advance_idle_watermark(watermark)
             tracker.defer_remainder(Duration(seconds=min(self.config.partition_discovery_interval_s, 5.0)))
             return True
         if element.partition not in self._partitions:
@@ -706,10 +710,7 @@ class ReadPartitionFn(beam.DoFn):
             self._careful[element.partition].done = True
 
         idle_for = time.monotonic() - state.last_record_at
-        now = Timestamp.now() - Duration(seconds=self.config.idle_watermark_lag_s)
-        current = watermark.current_watermark()
-        if current is None or now > current:
-            watermark.set_watermark(now)
+        self._advance_idle_watermark(watermark)
         if self.config.stop_when_idle_s > 0 and idle_for >= self.config.stop_when_idle_s:
             end = state.consumer.end_offsets([tp])[tp]
             if state.next_offset >= end:
