@@ -40,6 +40,19 @@ def browser():
         driver.quit()
 
 
+def submit(browser, form) -> str:
+    """Click the form's save button and return the message of the page the click loads.
+
+    The old page keeps its own ``#message`` until the browser swaps documents, so wait for the
+    clicked form to go stale before reading the new page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    form.find_element(By.NAME, "save").click()
+    WebDriverWait(browser, 30).until(ec.staleness_of(form))
+    return WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "message"))).text
+
+
 @pytest.fixture
 def page(es_url):
     prefix = unique("review")
@@ -91,9 +104,7 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     assert "mantap, banjir lagi" in first.text and "yakin 41%" in first.text
     first.find_element(By.CSS_SELECTOR, "input[name=sentiment][value=negative]").click()
     Select(first.find_element(By.NAME, "entity_0")).select_by_value("none")  # "banjir" is no person
-    first.find_element(By.NAME, "save").click()
-    load((By.ID, "message"))
-    assert "Tersimpan: x:v0" in browser.find_element(By.ID, "message").text
+    assert "Tersimpan: x:v0" in submit(browser, first)
     # the reviewed post leaves the queue
     assert [f.get_attribute("data-doc") for f in browser.find_elements(By.CSS_SELECTOR, "form.post")] \
         == ["x:v2", "x:v1"]
@@ -144,8 +155,7 @@ def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, p
                 if f.get_attribute("data-doc") == "x:v2")  # "air naik pelan-pelan di gang": no entity
     form.find_element(By.NAME, "add_text").send_keys("gang")
     Select(form.find_element(By.NAME, "add_label")).select_by_value("LOC")
-    form.find_element(By.NAME, "save").click()
-    assert "Tersimpan: x:v2" in browser.find_element(By.ID, "message").text
+    assert "Tersimpan: x:v2" in submit(browser, form)
 
     (stored,) = list(reviews(client, reviews_index))
     assert stored["reviewer"] == "budi" and stored["model"]["entities"] == []
@@ -158,8 +168,7 @@ def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, p
     form = next(f for f in browser.find_elements(By.CSS_SELECTOR, "form.post")
                 if f.get_attribute("data-doc") == "x:v1")
     form.find_element(By.NAME, "add_text").send_keys("Semarang")
-    form.find_element(By.NAME, "save").click()
-    assert "Tidak tersimpan" in browser.find_element(By.ID, "message").text
+    assert "Tidak tersimpan" in submit(browser, form)
     assert len(list(reviews(client, reviews_index))) == 1
 
     from pipelines.review import main as review_main
