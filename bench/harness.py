@@ -268,11 +268,61 @@ print(seen / (time.perf_counter() - t0))
 
 # ---- 4. freshness at a fixed rate -----------------------------------------------------------
 
-def freshness(rate_per_s: float, duration_s: float) -> dict[str, float]:
-    """created → searchable latencies while a producer sends ``rate_per_s`` posts/s."""
+def quantiles(values: list[float]) -> dict[str, float]:
+    """p50 / p99 / max of ``values`` (seconds, rounded to ms)."""
+    values = sorted(values)
+    pick = lambda q: values[min(int(q * len(values)), len(values) - 1)]  # noqa: E731
+    return {"p50_s": round(pick(0.5), 3), "p99_s": round(pick(0.99), 3), "max_s": round(values[-1], 3)}
+
+
+def fetch_stamps(client, prefix: str) -> dict[str, tuple[int, int, int]]:
+    """post_id -> (created_at, processed_at, indexed_at) of every document whose id starts with
+    ``prefix`` (search_after pages, so more than 10,000 documents are fine)."""
+    stamps, after = {}, None
+    while True:
+        page = client.search(index=ALIAS, size=2000, query={"prefix": {"post_id": prefix}},
+                             sort=[{"created_at": "asc"}, {"doc_id": "asc"}],
+                             source=["post_id", "created_at", "processed_at", "indexed_at"],
+                             **({"search_after": after} if after else {}))["hits"]["hits"]
+        if not page:
+            return stamps
+        for hit in page:
+            s = hit["_source"]
+            stamps[s["post_id"]] = (s["created_at"], s["processed_at"], s["indexed_at"])
+        after = page[-1]["sort"]
+
+
+def scrape(port: int) -> dict[str, float]:
+    """The pipeline's Prometheus samples without labels (name -> value), summed over labels."""
+    import urllib.request
+    out: dict[str, float] = {}
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                name = name.split("{", 1)[0]
+                out[name] = out.get(name, 0.0) + float(value)
+    return out
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def freshness(rate_per_s: float, duration_s: float, *extra: str) -> dict[str, Any]:
+    """created → searchable latencies while a producer sends ``rate_per_s`` posts/s, and where
+    the time goes: per post, send → read by the source (``processed_at``, stamped by normalize
+    right after the read), read → arrival at the sink (``indexed_at``: the stages and the
+    batching before enrichment), arrival at the sink → searchable (the sink's buffer, the bulk
+    request and the index refresh); plus the mean bulk request from the pipeline's metrics."""
     from kafka import KafkaProducer
+    metrics_port = free_port()
     with Stack() as stack:
-        proc = subprocess.Popen(pipeline_cmd(stack), cwd=REPO, stdout=subprocess.DEVNULL,
+        cmd = [a for a in pipeline_cmd(stack, *extra) if a != "--metrics_port=0"]
+        proc = subprocess.Popen([*cmd, f"--metrics_port={metrics_port}"], cwd=REPO, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         client = es_client(stack.es_url)
         producer = KafkaProducer(bootstrap_servers=stack.bootstrap, linger_ms=5, acks=1)
@@ -293,7 +343,7 @@ def freshness(rate_per_s: float, duration_s: float) -> dict[str, float]:
             def poll() -> None:
                 while not stop.is_set():
                     seen.append((time.time(), stack.count(client) - 1))
-                    time.sleep(0.5)
+                    time.sleep(0.2)
 
             poller = threading.Thread(target=poll, daemon=True)
             poller.start()
@@ -314,21 +364,37 @@ def freshness(rate_per_s: float, duration_s: float) -> dict[str, float]:
                 time.sleep(0.5)
             stop.set()
             poller.join(5)
+            stamps = fetch_stamps(client, "fresh")
+            counters = scrape(metrics_port)
         finally:
             producer.close()
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(60)
             client.close()
-    latencies, j = [], 0
-    for k in range(total):  # post k is searchable once the count passed k
+    # the k-th document is searchable once the count passed k (the count is polled every 0.2 s,
+    # which adds 0.1 s on average). Documents leave in about the order they were sent, so the
+    # k-th sent post is taken as the k-th searchable; for the sink's share, the k-th to reach it.
+    passed_at, j = [], 0
+    for k in range(total):
         while j < len(seen) and seen[j][1] <= k:
             j += 1
-        if j < len(seen):
-            latencies.append(max(seen[j][0] - sent_at[k], 0.0))
-    latencies.sort()
-    pick = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)]  # noqa: E731
-    return {"rate_per_s": rate_per_s, "posts": total, "measured": len(latencies),
-            "p50_s": pick(0.5), "p99_s": pick(0.99), "max_s": latencies[-1]}
+        if j == len(seen):
+            break
+        passed_at.append(seen[j][0])
+    latencies = [max(t - sent, 0.0) for t, sent in zip(passed_at, sent_at)]
+    arrivals = sorted(stamps.values(), key=lambda s: s[2])
+    read = [max(processed - created, 0) / 1000 for created, processed, _ in arrivals]
+    staged = [max(arrived - processed, 0) / 1000 for _, processed, arrived in arrivals]
+    sink = [max(t - arrived / 1000, 0.0) for t, (_, _, arrived) in zip(passed_at, arrivals)]
+    bulks = counters.get("pantau_es_bulk_request_duration_seconds_count", 0.0)
+    return {"rate_per_s": rate_per_s, "posts": total, "measured": len(latencies), **quantiles(latencies),
+            "breakdown": {"send_to_read": quantiles(read), "read_to_sink": quantiles(staged),
+                          "sink_to_searchable": quantiles(sink),
+                          "bulk_requests": int(bulks),
+                          "bulk_request_mean_s": round(counters.get(
+                              "pantau_es_bulk_request_duration_seconds_sum", 0.0) / max(bulks, 1), 3),
+                          "docs_per_bulk": round(counters.get("pantau_es_docs_indexed_total", 0.0)
+                                                 / max(bulks, 1), 1)}}
 
 
 # ---- report ---------------------------------------------------------------------------------
@@ -374,7 +440,17 @@ def main() -> None:
     parser.add_argument("--rate_fraction", type=float, default=0.5)
     parser.add_argument("--duration_s", type=float, default=60)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="pipeline processes (pantau run --workers) of the max-rate runs; the first "
+                             "is compared with the hand loop and sets the freshness rate")
+    parser.add_argument("--freshness_only", type=float, default=0.0, metavar="RATE",
+                        help="only measure freshness at RATE posts/s (prints JSON, writes nothing)")
+    parser.add_argument("--pipeline_arg", action="append", default=[],
+                        help="an extra pantau run argument for the pipeline runs (repeatable)")
     args = parser.parse_args()
+    if args.freshness_only:
+        print(json.dumps(freshness(args.freshness_only, args.duration_s, *args.pipeline_arg), indent=1))
+        return
     started = time.time()
     result: dict[str, Any] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                               "n": args.n, "machine": machine()}

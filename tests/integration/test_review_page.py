@@ -40,17 +40,30 @@ def browser():
         driver.quit()
 
 
-def submit(browser, form) -> str:
-    """Click the form's save button and return the message of the page the click loads.
+def submit(browser, form, expected: str) -> str:
+    """Click the form's save button; the message of the page the click loads, once it holds
+    ``expected`` (or whatever it holds after 30 s).
 
-    The old page keeps its own ``#message`` until the browser swaps documents, so wait for the
-    clicked form to go stale before reading the new page."""
+    While chromium swaps documents, an element of the old page can still be found (and then
+    fails with "does not belong to the document"), so the message is read again until the new
+    page's message is there."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
     form.find_element(By.NAME, "save").click()
-    WebDriverWait(browser, 30).until(ec.staleness_of(form))
-    return WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "message"))).text
+    seen = {"text": ""}
+
+    def message(driver) -> bool:
+        try:
+            seen["text"] = driver.find_element(By.ID, "message").text
+        except WebDriverException:  # no such element yet, stale, or a node of the old document
+            return False
+        return expected in seen["text"]
+    try:
+        WebDriverWait(browser, 30).until(message)
+    except WebDriverException:  # TimeoutException: the assert shows what the page said
+        pass
+    return seen["text"]
 
 
 @pytest.fixture
@@ -104,7 +117,7 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     assert "mantap, banjir lagi" in first.text and "yakin 41%" in first.text
     first.find_element(By.CSS_SELECTOR, "input[name=sentiment][value=negative]").click()
     Select(first.find_element(By.NAME, "entity_0")).select_by_value("none")  # "banjir" is no person
-    assert "Tersimpan: x:v0" in submit(browser, first)
+    assert "Tersimpan: x:v0" in submit(browser, first, "Tersimpan: x:v0")
     # the reviewed post leaves the queue
     assert [f.get_attribute("data-doc") for f in browser.find_elements(By.CSS_SELECTOR, "form.post")] \
         == ["x:v2", "x:v1"]
@@ -155,7 +168,7 @@ def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, p
                 if f.get_attribute("data-doc") == "x:v2")  # "air naik pelan-pelan di gang": no entity
     form.find_element(By.NAME, "add_text").send_keys("gang")
     Select(form.find_element(By.NAME, "add_label")).select_by_value("LOC")
-    assert "Tersimpan: x:v2" in submit(browser, form)
+    assert "Tersimpan: x:v2" in submit(browser, form, "Tersimpan: x:v2")
 
     (stored,) = list(reviews(client, reviews_index))
     assert stored["reviewer"] == "budi" and stored["model"]["entities"] == []
@@ -168,7 +181,7 @@ def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, p
     form = next(f for f in browser.find_elements(By.CSS_SELECTOR, "form.post")
                 if f.get_attribute("data-doc") == "x:v1")
     form.find_element(By.NAME, "add_text").send_keys("Semarang")
-    assert "Tidak tersimpan" in submit(browser, form)
+    assert "Tidak tersimpan" in submit(browser, form, "Tidak tersimpan")
     assert len(list(reviews(client, reviews_index))) == 1
 
     from pipelines.review import main as review_main

@@ -25,6 +25,12 @@ Design
   claims every offset it emits, and then ``defer_remainder``s: with a short delay when the
   partition is caught up, at once when there is more to read. Every return ends the bundle,
   which is what lets the runner commit progress often.
+* **Freshness.** A call also returns as soon as the reader has reached the high watermark of
+  its last fetch, and one poll waits at most ``poll_wait_s`` for records. The partitions of a
+  worker are read one call after another, so a call that waited the whole ``max_poll_s`` on a
+  trickle would hold back the others' records and the sink's flush at the end of the bundle.
+  Under a backlog the calls stay long (``max_records``/``max_poll_s``), so bundles are large
+  exactly when throughput matters.
 * **Watermark.** A ``ManualWatermarkEstimator`` per partition follows the Kafka record
   timestamps (never moving backwards); when a partition is idle the watermark advances to
   wall-clock time minus ``idle_watermark_lag_s`` so that downstream windows can close.
@@ -121,6 +127,7 @@ class KafkaConfig:
     stop_when_idle_s: float = 0.0
     max_records: int = 2000
     max_poll_s: float = 0.5
+    poll_wait_s: float = 0.1  # longest one poll waits for new records before the call returns
     idle_delay_s: float = 0.2
     idle_watermark_lag_s: float = 5.0
     session_timeout_ms: int = 6000
@@ -606,6 +613,14 @@ class ReadPartitionFn(beam.DoFn):
         state.consumer.assign([tp])
         state.consumer.seek(tp, state.next_offset)
 
+    @staticmethod
+    def _caught_up(state: _PartitionState, tp: Any) -> bool:
+        """Whether the reader has every record the broker had at the last fetch (its high
+        watermark). Ending the call then keeps bundles short when the stream is slower than
+        the pipeline (fresh documents) and long when there is a backlog (cheap documents)."""
+        end = state.consumer.highwater(tp)
+        return end is not None and state.next_offset >= end
+
     def _observe_poll(self, state: _PartitionState, tp: Any, emitted: int) -> None:
         """Prometheus: records read, and lag = end offset - next offset to read. The end is the
         high watermark of the last fetch response (free), else ``end_offsets`` every 5 s at most."""
@@ -652,7 +667,8 @@ class ReadPartitionFn(beam.DoFn):
         deadline = time.monotonic() + self.config.max_poll_s
         while emitted < limit and time.monotonic() < deadline:
             try:
-                batch = state.consumer.poll(timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)),
+                wait_s = min(deadline - time.monotonic(), self.config.poll_wait_s)
+                batch = state.consumer.poll(timeout_ms=max(1, int(wait_s * 1000)),
                                             max_records=1 if state.isolating else limit - emitted)
             except CorruptRecordError as e:
                 self._reopen(state, tp)  # a consumer that hit the error fetches nothing more
@@ -698,6 +714,8 @@ class ReadPartitionFn(beam.DoFn):
                 emitted += 1
                 last_offset = rec.offset
                 state.next_offset = rec.offset + 1
+            if not careful and self._caught_up(state, tp):
+                break  # nothing more on the broker: end the bundle now rather than wait for more
 
         self.records_read.inc(emitted)
         self._observe_poll(state, tp, emitted)
