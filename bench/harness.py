@@ -161,43 +161,61 @@ def per_stage(n: int, es_url: str) -> dict[str, float]:
 
 # ---- 2. pipeline at max rate ----------------------------------------------------------------
 
-def pipeline_cmd(stack: Stack, *extra: str) -> list[str]:
+def pipeline_cmd(stack: Stack, *extra: str, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "pipelines.cli", "run", f"--kafka_bootstrap={stack.bootstrap}",
             f"--es_url={stack.es_url}", f"--input_topic={TOPIC}", f"--dead_letter_topic={TOPIC}.dead",
             "--consumer_group=bench", f"--es_index_prefix={ALIAS}", f"--es_alias={ALIAS}",
-            "--metrics_port=0", "--enrichment=full", "--workers=1", *extra]
+            "--metrics_port=0", "--enrichment=full", f"--workers={workers}", *extra]
 
 
 class ProcWatch(threading.Thread):
-    """Samples a process's peak RSS (VmHWM) and CPU time until it exits."""
+    """Samples the peak RSS (VmHWM) of a process and of its children (the workers of
+    ``--workers N``) until it exits; the largest single process is what counts against a
+    worker's memory budget."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak_rss_mb, self.cpu_s = pid, 0.0, 0.0
+        self.pid, self.peak_rss_mb = pid, 0.0
+
+    def tree(self) -> list[int]:
+        pids = [self.pid]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == self.pid:
+                            pids.append(int(entry))
+                except (OSError, IndexError, ValueError):
+                    pass
+        return pids
 
     def run(self) -> None:
-        tick = os.sysconf("SC_CLK_TCK")
-        while True:
-            try:
-                with open(f"/proc/{self.pid}/status") as f:
-                    for line in f:
-                        if line.startswith("VmHWM:"):
-                            self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
-                with open(f"/proc/{self.pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                    self.cpu_s = (int(fields[11]) + int(fields[12])) / tick
-            except (FileNotFoundError, ProcessLookupError, IndexError):
-                return
+        while os.path.exists(f"/proc/{self.pid}"):
+            for pid in self.tree():
+                try:
+                    with open(f"/proc/{pid}/status") as f:
+                        for line in f:
+                            if line.startswith("VmHWM:"):
+                                self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
+                except OSError:
+                    pass
             time.sleep(0.5)
 
 
-def pipeline_max_rate(n: int) -> dict[str, float]:
+def children_cpu_s() -> float:
+    """CPU seconds of this process's children (and theirs) that have ended and been waited for."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pipeline_max_rate(n: int, workers: int = 1, *extra: str) -> dict[str, float]:
     with Stack() as stack:
         produce(stack.bootstrap, TOPIC, messages(make_posts(n)))
         client = es_client(stack.es_url)
         marks: dict[float, float] = {}
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(pipeline_cmd(stack, "--stop_when_idle_s=2"), cwd=REPO,
+        cpu_before, t0 = children_cpu_s(), time.perf_counter()
+        proc = subprocess.Popen(pipeline_cmd(stack, "--stop_when_idle_s=2", *extra, workers=workers), cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watch = ProcWatch(proc.pid)
         watch.start()
@@ -208,13 +226,14 @@ def pipeline_max_rate(n: int) -> dict[str, float]:
                 if count >= frac * n and frac not in marks:
                     marks[frac] = now
             time.sleep(1.0)
+        cpu_s = children_cpu_s() - cpu_before  # the supervisor waited for its workers
         watch.join(2)
         client.close()
         if 0.9 not in marks or 0.1 not in marks:
             raise RuntimeError(f"pipeline indexed too little (exit {proc.returncode})")
-        return {"posts_per_s": 0.8 * n / (marks[0.9] - marks[0.1]),
+        return {"workers": workers, "posts_per_s": 0.8 * n / (marks[0.9] - marks[0.1]),
                 "end_to_end_posts_per_s": n / (marks.get(1.0, marks[0.9]) - t0),
-                "cpu_ms_per_post": 1000 * watch.cpu_s / n, "peak_rss_mb": watch.peak_rss_mb}
+                "cpu_ms_per_post": 1000 * cpu_s / n, "peak_rss_mb": watch.peak_rss_mb}
 
 
 # ---- 3. hand loop ---------------------------------------------------------------------------
@@ -343,7 +362,7 @@ def freshness(rate_per_s: float, duration_s: float, *extra: str) -> dict[str, An
             def poll() -> None:
                 while not stop.is_set():
                     seen.append((time.time(), stack.count(client) - 1))
-                    time.sleep(0.2)
+                    time.sleep(0.5)
 
             poller = threading.Thread(target=poll, daemon=True)
             poller.start()
@@ -371,8 +390,8 @@ def freshness(rate_per_s: float, duration_s: float, *extra: str) -> dict[str, An
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(60)
             client.close()
-    # the k-th document is searchable once the count passed k (the count is polled every 0.2 s,
-    # which adds 0.1 s on average). Documents leave in about the order they were sent, so the
+    # the k-th document is searchable once the count passed k (the count is polled every 0.5 s,
+    # which adds 0.25 s on average; polling noida more often slows its indexing). Documents leave in about the order they were sent, so the
     # k-th sent post is taken as the k-th searchable; for the sink's share, the k-th to reach it.
     passed_at, j = [], 0
     for k in range(total):
@@ -431,6 +450,25 @@ def markdown(r: dict[str, Any]) -> str:
               f"| pipeline peak RSS | {pipe['peak_rss_mb']:,.0f} MB |",
               f"| freshness at {fresh['rate_per_s']:.0f} posts/s (p50 / p99 / max) | "
               f"{fresh['p50_s']:.2f} / {fresh['p99_s']:.2f} / {fresh['max_s']:.2f} s |", ""]
+    runs = r.get("pipeline_runs") or []
+    if len(runs) > 1:
+        lines += ["## Pipeline processes (`pantau run --workers N`)", "",
+                  "| workers | sustained posts/s | end to end posts/s | CPU ms/post (all processes) | peak RSS of one process |",
+                  "|---:|---:|---:|---:|---:|"]
+        lines += [f"| {run['workers']} | {run['posts_per_s']:,.0f} | {run['end_to_end_posts_per_s']:,.0f} | "
+                  f"{run['cpu_ms_per_post']:.2f} | {run['peak_rss_mb']:,.0f} MB |" for run in runs]
+        lines.append("")
+    parts = fresh.get("breakdown")
+    if parts:
+        lines += [f"## Where the freshness goes (at {fresh['rate_per_s']:.0f} posts/s)", "",
+                  "| part | p50 | p99 | max |", "|---|---:|---:|---:|"]
+        for key, label in (("send_to_read", "send → read by the source (Kafka, poll wait, the other partitions' turns)"),
+                           ("read_to_sink", "read → at the sink (stages, batching before enrichment)"),
+                           ("sink_to_searchable", "at the sink → searchable (buffer, bulk request, index refresh, 0.5 s polling)")):
+            q = parts[key]
+            lines.append(f"| {label} | {q['p50_s']:.2f} s | {q['p99_s']:.2f} s | {q['max_s']:.2f} s |")
+        lines += ["", f"{parts['bulk_requests']:,} bulk requests, {parts['docs_per_bulk']} documents each on "
+                      f"average, {parts['bulk_request_mean_s'] * 1000:.0f} ms each on average.", ""]
     return "\n".join(lines)
 
 
@@ -458,16 +496,19 @@ def main() -> None:
     with Stack() as stack:
         result["per_stage_posts_per_s"] = per_stage(min(args.n, 5000), stack.es_url)
     print(json.dumps(result["per_stage_posts_per_s"], indent=1), flush=True)
-    print("pipeline at max rate …", flush=True)
-    result["pipeline"] = pipeline_max_rate(args.n)
-    print(result["pipeline"], flush=True)
+    result["pipeline_runs"] = []
+    for workers in args.workers:
+        print(f"pipeline at max rate, --workers {workers} …", flush=True)
+        result["pipeline_runs"].append(pipeline_max_rate(args.n, workers, *args.pipeline_arg))
+        print(result["pipeline_runs"][-1], flush=True)
+    result["pipeline"] = result["pipeline_runs"][0]
     print("hand loop …", flush=True)
     result["hand_loop"] = hand_loop(args.n)
     print(result["hand_loop"], flush=True)
     result["pipeline_vs_hand_loop"] = result["pipeline"]["posts_per_s"] / result["hand_loop"]["posts_per_s"]
     rate = args.rate_fraction * result["pipeline"]["posts_per_s"]
     print(f"freshness at {rate:.0f} posts/s for {args.duration_s:.0f} s …", flush=True)
-    result["freshness"] = freshness(rate, args.duration_s)
+    result["freshness"] = freshness(rate, args.duration_s, *args.pipeline_arg)
     result["seconds"] = round(time.time() - started)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(result, indent=2))
