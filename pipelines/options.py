@@ -95,6 +95,11 @@ class PantauOptions(PipelineOptions):
                                 "(0: run forever)")
         kafka.add_argument("--poll_max_records", type=int, default=2000,
                            help="records read per partition per bundle at most")
+        kafka.add_argument("--poll_max_s", type=float, default=0.5,
+                           help="seconds one partition is read per bundle at most, when it has a backlog "
+                                "(a caught-up partition ends its bundle at once)")
+        kafka.add_argument("--poll_wait_s", type=float, default=0.1,
+                           help="seconds one poll waits for new records before the bundle ends")
         kafka.add_argument("--partitions", default="",
                            help="comma-separated partitions this instance reads (default: all)")
         kafka.add_argument("--instance_index", type=int, default=0,
@@ -221,7 +226,8 @@ def kafka_config(opts: PantauOptions) -> KafkaConfig:
     return KafkaConfig(
         bootstrap_servers=opts.kafka_bootstrap, topic=opts.input_topic, group_id=opts.consumer_group,
         start_offset=opts.start_offset, stop_when_idle_s=opts.stop_when_idle_s,
-        max_records=opts.poll_max_records, commit_interval_s=opts.commit_interval_s,
+        max_records=opts.poll_max_records, max_poll_s=opts.poll_max_s, poll_wait_s=opts.poll_wait_s,
+        commit_interval_s=opts.commit_interval_s,
         partitions=tuple(int(p) for p in opts.partitions.split(",") if p.strip()),
         instance_index=opts.instance_index, instance_count=opts.instance_count,
         session_timeout_ms=opts.session_timeout_ms,
