@@ -191,3 +191,26 @@ def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, p
     (row,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert row == {"text": "air naik pelan-pelan di gang", "doc_id": "x:v2",
                    "entities": [{"start": 24, "end": 28, "label": "LOC"}]}
+
+
+def test_the_map_of_a_post_follows_an_entity_correction(page):
+    """Without the browser: ``save`` recomputes ``places_mentioned`` and the ``mention_location``
+    points the Kibana map draws, so a corrected place moves the post on the map."""
+    from transforms.analyst.review import Correction, save
+    _, es, client, _, reviews_index = page
+    text = "Banjir di Jateng, warga Demak mengungsi"
+    doc = post("x:map1", int(time.time() * 1000), issues=["Banjir"], text=text)
+    doc["entities"] = [{"text": "Jateng", "label": "LOC", "canonical": "Jawa Tengah", "start": 10, "end": 16,
+                        "source": "gazetteer"}]
+    doc["places_mentioned"] = []  # as if the model had not located it
+    helpers.bulk(client, [bulk_action(doc, es)])
+    save(client, es.alias, Correction("x:map1", "citra", added_entities=(("Demak", "LOC"),)), index=reviews_index)
+    client.indices.refresh(index=es.alias)
+    on_post = client.search(index=es.alias, query={"term": {"doc_id": "x:map1"}})["hits"]["hits"][0]["_source"]
+    assert [p["name"] for p in on_post["places_mentioned"]] == ["Jawa Tengah", "Demak"]
+    assert on_post["mention_location"] == [{"lat": p["lat"], "lon": p["lon"]} for p in on_post["places_mentioned"]]
+    # the points are geo_points to the index: a distance query around Demak finds the post
+    demak = on_post["places_mentioned"][1]
+    hits = client.search(index=es.alias, query={"geo_distance": {
+        "distance": "5km", "mention_location": {"lat": demak["lat"], "lon": demak["lon"]}}})["hits"]["hits"]
+    assert [h["_source"]["doc_id"] for h in hits] == ["x:map1"]

@@ -6,6 +6,7 @@ import pytest
 from transforms.analyst.review import (
     ReviewError,
     corrected_entities,
+    corrected_places,
     export_ner_rows,
     export_rows,
     indexed_accuracy,
@@ -106,3 +107,15 @@ def test_page_offers_adding_a_missed_entity():
     page = render_page([], [POST], None, "ani")
     assert '<input name="add_text"' in page
     assert '<select name="add_label"><option value="PER">Orang</option>' in page
+
+
+def test_the_map_follows_an_entity_correction():
+    text = "Banjir di Jateng, warga Demak mengungsi ke rumah Pak Semarang"
+    model = [{"text": "Jateng", "label": "LOC", "start": 10, "end": 16, "canonical": "Jawa Tengah"},
+             {"text": "Semarang", "label": "LOC", "start": 53, "end": 61, "canonical": "Semarang"}]
+    # "Semarang" is a person here; "Demak" was missed
+    fixed = corrected_entities(model, {1: "PER"}, (("Demak", "LOC"),), text)
+    places = corrected_places(model, fixed)
+    assert [p["name"] for p in places] == ["Jawa Tengah", "Demak"]  # the model's canonical, then the text
+    assert all(isinstance(p["lat"], float) and isinstance(p["lon"], float) for p in places)
+    assert corrected_places(model, corrected_entities(model, {0: "none", 1: "PER"}, (), text)) == []

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from transforms.nlp.places import PlaceTable, default_table
+
 LOG = logging.getLogger(__name__)
 REVIEWS_INDEX = "pantau-reviews"
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -131,9 +133,14 @@ def save(client, alias: str, correction: Correction, now_ms: int | None = None,
     ensure_index(client, index)
     client.index(index=index, id=correction.doc_id, document=review, refresh=True)
     on_post = {**corrected, "reviewer": review["reviewer"], "reviewed_at": now_ms}
+    update: dict[str, Any] = {"review": on_post}
+    if entities is not None:  # the map follows the correction
+        places = corrected_places(post.get("entities") or [], entities)
+        update["places_mentioned"] = places
+        update["mention_location"] = [{"lat": p["lat"], "lon": p["lon"]} for p in places]
     for _ in range(3):  # a newer write between read and update: read again
         try:
-            client.update(index=hit["_index"], id=hit["_id"], doc={"review": on_post},
+            client.update(index=hit["_index"], id=hit["_id"], doc=update,
                           if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"], refresh=True)
             break
         except Exception as e:
@@ -159,6 +166,16 @@ def corrected_entities(model: list[dict[str, Any]], labels: dict[int, str],
     for span, label in added:
         kept.append(locate_span(text, span, label, kept))
     return sorted(kept, key=lambda e: (e["start"] if e["start"] is not None else -1, e["end"] or 0))
+
+
+def corrected_places(model: list[dict[str, Any]], corrected: list[dict[str, Any]],
+                     table: PlaceTable | None = None) -> list[dict[str, Any]]:
+    """``places_mentioned`` after a correction: the located LOC spans of ``corrected``, named by
+    the model's canonical name where the span is the model's, else by its text."""
+    canonical = {(e.get("start"), e.get("end")): e.get("canonical") for e in model}
+    return (table or default_table()).places_mentioned(
+        {"label": e.get("label"), "text": e.get("text"), "canonical": canonical.get((e.get("start"), e.get("end")))}
+        for e in corrected)
 
 
 def locate_span(text: str, span: str, label: str, taken: list[dict[str, Any]]) -> dict[str, Any]:
