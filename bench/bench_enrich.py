@@ -1,6 +1,8 @@
 """Benchmark pantau's NLP enrichment on ONE core: posts/s per stage and for the full Enricher.
 
     python bench/bench_enrich.py [--n 3000] [--batch-size 256] [--data-dir ../shared/data]
+    python bench/bench_enrich.py --baseline-model-dir OLD [--model-dir NEW] [--rounds 5]
+
 
 Posts are 20-30-word texts: SmSA / NusaX validation sentences when the shared data dir is
 there (cut to 20-30 words, with some slang, mentions, hashtags and emoji mixed in), otherwise
@@ -66,15 +68,49 @@ def load_posts(data_dir: Path, n: int, seed: int = 0) -> list[dict]:
     return [{"id": str(i), "text": t} for i, t in enumerate(texts[:n])]
 
 
-def rate(fn, items: list, batch_size: int, repeat: int = 1) -> float:
-    """Posts per second of ``fn`` applied batch by batch (best of ``repeat`` runs)."""
+def rate(fn, items: list, batch_size: int, repeat: int = 1, clock=time.perf_counter) -> float:
+    """Posts per second of ``fn`` applied batch by batch (best of ``repeat`` runs) by ``clock``."""
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         for i in range(0, len(items), batch_size):
             fn(items[i : i + batch_size])
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return len(items) / best
+
+
+def compare(baseline_dir: str, model_dir: str | None, posts: list[dict], batch_size: int, rounds: int) -> None:
+    """A/B on a shared machine: both model sets in one process, timed alternately (entities stage
+    and full enrichment) after a warm-up pass each, by the process's CPU time (threads are pinned
+    to 1, so on a free core that is wall time; on a loaded one it leaves out the waiting); prints
+    per-round new/baseline speed ratios (> 1: the new models are faster) and their medians."""
+    import statistics
+
+    from transforms.nlp.enricher import Enricher
+    from transforms.nlp.entities import NER_LANGUAGES
+
+    sets = {"baseline": Enricher.load(baseline_dir), "new": Enricher.load(model_dir)}
+    texts = [p["text"] for p in posts]
+    langs = sets["new"].langid.identify_batch(texts)
+    use_model = [lang.code in NER_LANGUAGES for lang in langs]
+    idx = list(range(len(texts)))
+    stages = {
+        "entities": lambda e: rate(lambda b: e.entities.extract_batch([texts[i] for i in b], [use_model[i] for i in b]),
+                                   idx, batch_size, clock=time.process_time),
+        "full": lambda e: rate(e.enrich_batch, posts, batch_size, clock=time.process_time),
+    }
+    for e in sets.values():  # warm caches
+        stages["full"](e)
+    ratios: dict[str, list[float]] = {k: [] for k in stages}
+    for r in range(rounds):
+        line = []
+        for stage, fn in stages.items():
+            old, new = fn(sets["baseline"]), fn(sets["new"])
+            ratios[stage].append(new / old)
+            line.append(f"{stage} {old:.0f} -> {new:.0f} posts/CPU-s (x{new / old:.3f})")
+        print(f"round {r + 1}: " + "; ".join(line))
+    print("median speed ratio new/baseline: "
+          + ", ".join(f"{k} x{statistics.median(v):.3f}" for k, v in ratios.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,12 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--model-dir", default=None)
     ap.add_argument("--repeat", type=int, default=2, help="runs per stage, best kept")
+    ap.add_argument("--baseline-model-dir", default=None,
+                    help="A/B mode: time these models against --model-dir alternately in one process")
+    ap.add_argument("--rounds", type=int, default=5, help="A/B mode: alternating rounds")
     args = ap.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         try:
             os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
         except OSError:
             pass
+
+    if args.baseline_model_dir:
+        compare(args.baseline_model_dir, args.model_dir, load_posts(Path(args.data_dir), args.n), args.batch_size,
+                args.rounds)
+        return 0
 
     from transforms.nlp.enricher import Enricher
     from transforms.nlp.entities import NER_LANGUAGES

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.nlp.entities import NO_CANDIDATE, CandidateGate, Entity
+from transforms.nlp.entities import NER_BEAM_WIDTH, NO_CANDIDATE, CandidateGate, Entity
 
 GAZ = Path(__file__).resolve().parents[2] / "transforms" / "nlp" / "data" / "gazetteer_id.jsonl"
 
@@ -89,6 +89,11 @@ def test_model_entities(extractor) -> None:
     assert ("Surabaya", "LOC") in labels
     assert any(e.label == "PER" and "Bambang" in e.text for e in ents), ents
     assert any(e.source == "model" for e in ents)
+
+
+def test_model_decodes_with_the_inference_beam_width(extractor) -> None:
+    # trained with beam width 4 (ner_config.cfg), decoded with NER_BEAM_WIDTH (faster, same valid F1)
+    assert extractor.nlp.get_pipe("ner").cfg["beam_width"] == NER_BEAM_WIDTH < 4
 
 
 def test_model_skipped_keeps_gazetteer(extractor) -> None:

@@ -99,6 +99,9 @@ WORDVEC_WORDFREQ_TOP = 25_000
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "deploy" / "sample" / "posts.jsonl"
 NER_CORPORA = {"nergrit": "txt", "nerp": "txt", "nerui": "tsv"}
 NER_UPSAMPLE = {"nergrit": 3, "nerp": 1, "nerui": 2}
+#: NER corpora whose words may ship as strings (vector-table keys, gate word lists, the pipeline's
+#: string store): NERGrit and NERP (Apache-2.0); NER-UI has no redistribution licence.
+SHIPPABLE_NER_CORPORA = ("nergrit", "nerp")
 #: Static e5 word vectors of the NER model (``--only ner_vectors``; committed, read by ``--only ner``)
 NER_VECTORS_DIM = 128
 
@@ -307,10 +310,12 @@ def train_wordvec(data_dir: Path, out: Path, cache: Path | None = None) -> dict:
 
 def ner_vector_vocabulary(data_dir: Path) -> list[str]:
     """Words of the NER vector table: the sentiment vocabulary (train splits, sample stream,
-    wordfreq's top Indonesian words) plus every lower-cased word of the NER *train* splits."""
+    wordfreq's top Indonesian words) plus every lower-cased word of the NERGrit and NERP *train*
+    splits (``SHIPPABLE_NER_CORPORA``: NER-UI has no redistribution licence, so a word that only
+    NER-UI has never becomes a key of the shipped table)."""
     words = set(wordvec_vocabulary(data_dir))
-    for sents in load_ner_split(data_dir, "train").values():
-        for s in sents:
+    for name in SHIPPABLE_NER_CORPORA:
+        for s in read_bio(data_dir / "ner" / name / f"train.{NER_CORPORA[name]}", corpus=name):
             words.update(w.lower() for w in s.tokens if any(ch.isalpha() for ch in w) and len(w) <= 30)
     return sorted(words)
 
@@ -439,6 +444,18 @@ def _uses_static_vectors(cfg_path: Path) -> bool:
     return bool(cfg["components"]["ner"]["model"]["tok2vec"]["embed"].get("include_static_vectors"))
 
 
+def _prune_strings(path: Path, keep: Sequence[str]) -> int:
+    """Rewrite a saved pipeline's ``strings.json`` to hold only ``keep`` (the entity labels).
+
+    spaCy saves every string it met in training (words of all three corpora, their affixes and
+    the vector keys), but inference needs none of them: the hash embeddings hash the text, the
+    vectors are keyed at load time (``attach_vectors``) and the labels also live in ``ner/moves``.
+    So no corpus word (NER-UI's included) ships in the pipeline's strings. Returns the count dropped."""
+    before = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(sorted(keep), ensure_ascii=False), encoding="utf-8")
+    return len(before) - len(keep)
+
+
 def train_ner(
     data_dir: Path,
     out: Path,
@@ -507,13 +524,14 @@ def train_ner(
 
             best.vocab.vectors = Vectors(strings=best.vocab.strings)
         best.to_disk(target)
+        _prune_strings(target / "vocab" / "strings.json", best.get_pipe("ner").labels)
     return {"dir": "ner", "n_train": n_train, "upsample": upsample, "dropped_labels": ["EVT", "FNB"],
             "config": cfg_path.name, "spacy_seed": best.config["system"]["seed"], "label_convention": True,
             "static_vectors": NER_VECTORS_FILE if static else None}
 
 
 #: Corpora whose words may ship in the gate's lists (NER-UI has no redistribution licence).
-GATE_CORPORA = ("nergrit", "nerp")
+GATE_CORPORA = SHIPPABLE_NER_CORPORA
 
 
 def train_gate(data_dir: Path, out: Path) -> dict:
