@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -46,9 +47,11 @@ ALIAS = "bench-posts"
 
 # ---- data -----------------------------------------------------------------------------------
 
-def sample_texts() -> list[dict[str, Any]]:
+@functools.lru_cache(maxsize=1)
+def sample_texts() -> tuple[dict[str, Any], ...]:
+    """The bundled sample, read once (the freshness producer makes a post at a time)."""
     with open(REPO / "deploy" / "sample" / "posts.jsonl", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return tuple(json.loads(line) for line in f if line.strip())
 
 
 def make_posts(n: int, created_ms: Callable[[int], int] | None = None) -> list[dict[str, Any]]:
@@ -75,7 +78,8 @@ class Stack:
 
     def __enter__(self):
         from devtools.localstack import ephemeral_stack
-        self._cm = ephemeral_stack(tempfile.mkdtemp(prefix="pantau-harness-"), "noida")
+        self.root = tempfile.mkdtemp(prefix="pantau-harness-")
+        self._cm = ephemeral_stack(self.root, "noida")
         self.bootstrap, self.es_url = self._cm.__enter__()
         create_topic(self.bootstrap, TOPIC, 3)
         create_topic(self.bootstrap, f"{TOPIC}.dead", 1)
@@ -83,6 +87,22 @@ class Stack:
 
     def __exit__(self, *exc):
         self._cm.__exit__(*exc)
+
+    def server_cpu_s(self) -> float:
+        """CPU seconds the stack's noida-db server has used so far (0 when it is not found)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmdline = f.read()
+                if b"noida-db" not in cmdline or self.root.encode() not in cmdline:
+                    continue
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                continue
+        return 0.0
 
     def count(self, client) -> int:
         try:
@@ -214,7 +234,7 @@ def pipeline_max_rate(n: int, workers: int = 1, *extra: str) -> dict[str, float]
         produce(stack.bootstrap, TOPIC, messages(make_posts(n)))
         client = es_client(stack.es_url)
         marks: dict[float, float] = {}
-        cpu_before, t0 = children_cpu_s(), time.perf_counter()
+        cpu_before, server_before, t0 = children_cpu_s(), stack.server_cpu_s(), time.perf_counter()
         proc = subprocess.Popen(pipeline_cmd(stack, "--stop_when_idle_s=2", *extra, workers=workers), cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watch = ProcWatch(proc.pid)
@@ -227,13 +247,15 @@ def pipeline_max_rate(n: int, workers: int = 1, *extra: str) -> dict[str, float]
                     marks[frac] = now
             time.sleep(1.0)
         cpu_s = children_cpu_s() - cpu_before  # the supervisor waited for its workers
+        server_cpu_s = stack.server_cpu_s() - server_before
         watch.join(2)
         client.close()
         if 0.9 not in marks or 0.1 not in marks:
             raise RuntimeError(f"pipeline indexed too little (exit {proc.returncode})")
         return {"workers": workers, "posts_per_s": 0.8 * n / (marks[0.9] - marks[0.1]),
                 "end_to_end_posts_per_s": n / (marks.get(1.0, marks[0.9]) - t0),
-                "cpu_ms_per_post": 1000 * cpu_s / n, "peak_rss_mb": watch.peak_rss_mb}
+                "cpu_ms_per_post": 1000 * cpu_s / n, "peak_rss_mb": watch.peak_rss_mb,
+                "server_cpu_ms_per_post": 1000 * server_cpu_s / n}
 
 
 # ---- 3. hand loop ---------------------------------------------------------------------------
@@ -331,6 +353,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+LINGER_MS = 5  # the freshness producer's linger.ms (--linger_ms)
+
+
 def freshness(rate_per_s: float, duration_s: float, *extra: str) -> dict[str, Any]:
     """created → searchable latencies while a producer sends ``rate_per_s`` posts/s, and where
     the time goes: per post, send → read by the source (``processed_at``, stamped by normalize
@@ -344,7 +369,7 @@ def freshness(rate_per_s: float, duration_s: float, *extra: str) -> dict[str, An
         proc = subprocess.Popen([*cmd, f"--metrics_port={metrics_port}"], cwd=REPO, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         client = es_client(stack.es_url)
-        producer = KafkaProducer(bootstrap_servers=stack.bootstrap, linger_ms=5, acks=1)
+        producer = KafkaProducer(bootstrap_servers=stack.bootstrap, linger_ms=LINGER_MS, acks=1)
         try:
             warm = make_posts(1)[0]
             warm["post_id"] = "warmup"
@@ -405,8 +430,16 @@ def freshness(rate_per_s: float, duration_s: float, *extra: str) -> dict[str, An
     read = [max(processed - created, 0) / 1000 for created, processed, _ in arrivals]
     staged = [max(arrived - processed, 0) / 1000 for _, processed, arrived in arrivals]
     sink = [max(t - arrived / 1000, 0.0) for t, (_, _, arrived) in zip(passed_at, arrivals)]
+    # over time: a tail that grows with the data indexed so far is the server's, not the pipeline's
+    by_window: dict[int, list[float]] = {}
+    for latency, sent in zip(latencies, sent_at):
+        by_window.setdefault(int((sent - sent_at[0]) // 10) * 10, []).append(latency)
+    windows = [{"from_s": w, **quantiles(v)} for w, v in sorted(by_window.items())]
     bulks = counters.get("pantau_es_bulk_request_duration_seconds_count", 0.0)
-    return {"rate_per_s": rate_per_s, "posts": total, "measured": len(latencies), **quantiles(latencies),
+    sent_rate = (total - 1) / max(sent_at[-1] - sent_at[0], 1e-9)
+    return {"rate_per_s": rate_per_s, "sent_rate_per_s": round(sent_rate, 1), "producer_linger_ms": LINGER_MS,
+            "posts": total, "measured": len(latencies), **quantiles(latencies),
+            "by_10s_of_sending": windows,
             "breakdown": {"send_to_read": quantiles(read), "read_to_sink": quantiles(staged),
                           "sink_to_searchable": quantiles(sink),
                           "bulk_requests": int(bulks),
@@ -453,11 +486,22 @@ def markdown(r: dict[str, Any]) -> str:
     runs = r.get("pipeline_runs") or []
     if len(runs) > 1:
         lines += ["## Pipeline processes (`pantau run --workers N`)", "",
-                  "| workers | sustained posts/s | end to end posts/s | CPU ms/post (all processes) | peak RSS of one process |",
-                  "|---:|---:|---:|---:|---:|"]
+                  "| workers | sustained posts/s | end to end posts/s | pipeline CPU ms/post (all processes) "
+                  "| noida-db CPU ms/post (Kafka + ES APIs) | peak RSS of one process |",
+                  "|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {run['workers']} | {run['posts_per_s']:,.0f} | {run['end_to_end_posts_per_s']:,.0f} | "
-                  f"{run['cpu_ms_per_post']:.2f} | {run['peak_rss_mb']:,.0f} MB |" for run in runs]
+                  f"{run['cpu_ms_per_post']:.2f} | {run.get('server_cpu_ms_per_post', 0.0):.2f} | "
+                  f"{run['peak_rss_mb']:,.0f} MB |" for run in runs]
         lines.append("")
+    runs_f = [fresh, *(r.get("freshness_more") or [])]
+    lines += ["## Freshness by rate (created → searchable)", "",
+              "| rate (posts/s, as sent) | p50 | p99 | max | p99 of the first 10 s sent | p99 of the last 10 s sent |",
+              "|---:|---:|---:|---:|---:|---:|"]
+    for f in runs_f:
+        windows = f.get("by_10s_of_sending") or [{"p99_s": float("nan")}]
+        lines.append(f"| {f.get('sent_rate_per_s', f['rate_per_s']):.0f} | {f['p50_s']:.2f} s | {f['p99_s']:.2f} s | "
+                     f"{f['max_s']:.2f} s | {windows[0]['p99_s']:.2f} s | {windows[-1]['p99_s']:.2f} s |")
+    lines.append("")
     parts = fresh.get("breakdown")
     if parts:
         lines += [f"## Where the freshness goes (at {fresh['rate_per_s']:.0f} posts/s)", "",
@@ -485,7 +529,12 @@ def main() -> None:
                         help="only measure freshness at RATE posts/s (prints JSON, writes nothing)")
     parser.add_argument("--pipeline_arg", action="append", default=[],
                         help="an extra pantau run argument for the pipeline runs (repeatable)")
+    parser.add_argument("--freshness_rates", type=float, nargs="*", default=[100.0],
+                        help="fixed rates (posts/s) at which freshness is measured too")
+    parser.add_argument("--linger_ms", type=int, default=LINGER_MS,
+                        help="linger.ms of the freshness producer (how long it gathers posts into one request)")
     args = parser.parse_args()
+    globals()["LINGER_MS"] = args.linger_ms
     if args.freshness_only:
         print(json.dumps(freshness(args.freshness_only, args.duration_s, *args.pipeline_arg), indent=1))
         return
@@ -509,6 +558,10 @@ def main() -> None:
     rate = args.rate_fraction * result["pipeline"]["posts_per_s"]
     print(f"freshness at {rate:.0f} posts/s for {args.duration_s:.0f} s …", flush=True)
     result["freshness"] = freshness(rate, args.duration_s, *args.pipeline_arg)
+    result["freshness_more"] = []
+    for extra_rate in args.freshness_rates:
+        print(f"freshness at {extra_rate:.0f} posts/s for {args.duration_s:.0f} s …", flush=True)
+        result["freshness_more"].append(freshness(extra_rate, args.duration_s, *args.pipeline_arg))
     result["seconds"] = round(time.time() - started)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(result, indent=2))
