@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,23 +74,40 @@ def messages(posts: list[dict[str, Any]]) -> list[tuple[bytes, bytes]]:
     return [(message_key(p), encode_post(p, "json" if i % 2 else "avro")) for i, p in enumerate(posts)]
 
 
+#: (Kafka bootstrap, Elasticsearch URL) of servers elsewhere (--kafka_bootstrap/--es_url), or None
+#: for a fresh local noida-db stack per contender
+EXTERNAL: tuple[str, str] | None = None
+
+
 class Stack:
-    """A fresh throwaway local stack with the bench topic."""
+    """A fresh throwaway local stack with the bench topic; with :data:`EXTERNAL`, a fresh topic
+    and alias (``TOPIC``/``ALIAS`` get a unique suffix) on those servers, left there afterwards."""
 
     def __enter__(self):
-        from devtools.localstack import ephemeral_stack
-        self.root = tempfile.mkdtemp(prefix="pantau-harness-")
-        self._cm = ephemeral_stack(self.root, "noida")
-        self.bootstrap, self.es_url = self._cm.__enter__()
+        global TOPIC, ALIAS
+        if EXTERNAL:
+            self.root, self._cm = None, None
+            self.bootstrap, self.es_url = EXTERNAL
+            run = uuid.uuid4().hex[:8]
+            TOPIC, ALIAS = f"bench.posts.{run}", f"bench-posts-{run}"
+        else:
+            from devtools.localstack import ephemeral_stack
+            self.root = tempfile.mkdtemp(prefix="pantau-harness-")
+            self._cm = ephemeral_stack(self.root, "noida")
+            self.bootstrap, self.es_url = self._cm.__enter__()
         create_topic(self.bootstrap, TOPIC, 3)
         create_topic(self.bootstrap, f"{TOPIC}.dead", 1)
         return self
 
     def __exit__(self, *exc):
-        self._cm.__exit__(*exc)
+        if self._cm is not None:
+            self._cm.__exit__(*exc)
 
     def server_cpu_s(self) -> float:
-        """CPU seconds the stack's noida-db server has used so far (0 when it is not found)."""
+        """CPU seconds the stack's noida-db server has used so far (0 when it is not found, or
+        the servers are elsewhere)."""
+        if self.root is None:
+            return 0.0
         tick = os.sysconf("SC_CLK_TCK")
         for entry in os.listdir("/proc"):
             try:
@@ -462,7 +480,9 @@ def machine() -> dict[str, Any]:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     return {"cores": os.cpu_count(), "cpu": model, "memory_gb": round(mem_gb, 1),
             "python": platform.python_version(), "beam": apache_beam.__version__,
-            "os": platform.platform(), "es_and_kafka": "noida-db 0.2.3 on loopback"}
+            "os": platform.platform(),
+            "es_and_kafka": f"Kafka at {EXTERNAL[0]}, Elasticsearch at {EXTERNAL[1]}" if EXTERNAL
+            else "noida-db 0.2.3 on loopback, on the same cores"}
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -531,10 +551,18 @@ def main() -> None:
                         help="an extra pantau run argument for the pipeline runs (repeatable)")
     parser.add_argument("--freshness_rates", type=float, nargs="*", default=[100.0],
                         help="fixed rates (posts/s) at which freshness is measured too")
+    parser.add_argument("--kafka_bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", ""),
+                        help="measure against this Kafka (with --es_url) instead of a local noida-db stack; "
+                             "every contender gets a fresh topic and alias there (unauthenticated clients)")
+    parser.add_argument("--es_url", default=os.environ.get("ES_URL", ""))
     parser.add_argument("--linger_ms", type=int, default=LINGER_MS,
                         help="linger.ms of the freshness producer (how long it gathers posts into one request)")
     args = parser.parse_args()
     globals()["LINGER_MS"] = args.linger_ms
+    if bool(args.kafka_bootstrap) != bool(args.es_url):
+        parser.error("--kafka_bootstrap and --es_url go together")
+    if args.kafka_bootstrap:
+        globals()["EXTERNAL"] = (args.kafka_bootstrap, args.es_url)
     if args.freshness_only:
         print(json.dumps(freshness(args.freshness_only, args.duration_s, *args.pipeline_arg), indent=1))
         return
