@@ -352,15 +352,16 @@ def fetch_stamps(client, prefix: str) -> dict[str, tuple[int, int, int]]:
 
 
 def scrape(port: int) -> dict[str, float]:
-    """The pipeline's Prometheus samples without labels (name -> value), summed over labels."""
+    """The pipeline's Prometheus samples (name -> value, summed over labels)."""
     import urllib.request
-    out: dict[str, float] = {}
+
+    from prometheus_client.parser import text_string_to_metric_families
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-        for line in r.read().decode().splitlines():
-            if line and not line.startswith("#"):
-                name, value = line.rsplit(" ", 1)
-                name = name.split("{", 1)[0]
-                out[name] = out.get(name, 0.0) + float(value)
+        text = r.read().decode()
+    out: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            out[sample.name] = out.get(sample.name, 0.0) + sample.value
     return out
 
 

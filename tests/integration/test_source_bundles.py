@@ -46,12 +46,19 @@ def read_once(bootstrap: str, topic: str, **config) -> list:
         fn.teardown()
 
 
+def backlog(bootstrap: str, topic: str, values: list[bytes]):
+    """A producer that has written ``values`` to partition 0 (the caller closes it)."""
+    producer = kafka_producer(bootstrap, acks="all")
+    for value in values:
+        producer.send(topic, value=value, partition=0)
+    producer.flush()
+    return producer
+
+
 @pytest.mark.topic_partitions(1)
 def test_a_caught_up_partition_ends_its_call_instead_of_reading_a_trickle(kafka_bootstrap, unique_topic):
-    producer = kafka_producer(kafka_bootstrap, acks="all")
-    for i in range(20):
-        producer.send(unique_topic, value=b"backlog%d" % i, partition=0)
-    producer.flush()
+    producer = backlog(kafka_bootstrap, unique_topic, [b"backlog%d" % i for i in range(20)])
+
     def trickle() -> None:  # then one record every 50 ms for 3 s
         for _ in range(60):
             time.sleep(0.05)
@@ -71,10 +78,6 @@ def test_a_caught_up_partition_ends_its_call_instead_of_reading_a_trickle(kafka_
 
 @pytest.mark.topic_partitions(1)
 def test_a_backlog_is_read_in_one_call_up_to_max_records(kafka_bootstrap, unique_topic):
-    producer = kafka_producer(kafka_bootstrap, acks="all")
-    for i in range(3000):
-        producer.send(unique_topic, value=b"m%d" % i, partition=0)
-    producer.flush()
-    producer.close()
+    backlog(kafka_bootstrap, unique_topic, [b"m%d" % i for i in range(3000)]).close()
     records = read_once(kafka_bootstrap, unique_topic, max_poll_s=15.0, max_records=2500)
     assert [r.offset for r in records] == list(range(2500))
