@@ -247,6 +247,18 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def startup_cpu_s(stack: Stack, workers: int, *extra: str) -> float:
+    """CPU seconds of the same pipeline command on an empty topic: start-up, the idle wait
+    before it stops and shutdown; subtracted from a run's CPU, it leaves the cost of the posts."""
+    empty = f"{TOPIC}.empty"
+    create_topic(stack.bootstrap, empty, 3)
+    before = children_cpu_s()
+    subprocess.run(pipeline_cmd(stack, "--stop_when_idle_s=2", *extra, f"--input_topic={empty}",
+                                "--consumer_group=bench-empty", workers=workers),
+                   cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return children_cpu_s() - before
+
+
 def pipeline_max_rate(n: int, workers: int = 1, *extra: str) -> dict[str, float]:
     with Stack() as stack:
         produce(stack.bootstrap, TOPIC, messages(make_posts(n)))
@@ -272,7 +284,9 @@ def pipeline_max_rate(n: int, workers: int = 1, *extra: str) -> dict[str, float]
             raise RuntimeError(f"pipeline indexed too little (exit {proc.returncode})")
         return {"workers": workers, "posts_per_s": 0.8 * n / (marks[0.9] - marks[0.1]),
                 "end_to_end_posts_per_s": n / (marks.get(1.0, marks[0.9]) - t0),
-                "cpu_ms_per_post": 1000 * cpu_s / n, "peak_rss_mb": watch.peak_rss_mb,
+                "cpu_ms_per_post": 1000 * cpu_s / n,
+                "steady_cpu_ms_per_post": 1000 * (cpu_s - startup_cpu_s(stack, workers, *extra)) / n,
+                "peak_rss_mb": watch.peak_rss_mb,
                 "server_cpu_ms_per_post": 1000 * server_cpu_s / n}
 
 
@@ -305,7 +319,7 @@ reader = fastavro.parse_schema(schemas.schema_by_id(schemas.latest_id(schemas.RA
 consumer = KafkaConsumer(bootstrap_servers={stack.bootstrap!r}, enable_auto_commit=False)
 parts = [TopicPartition({TOPIC!r}, p) for p in consumer.partitions_for_topic({TOPIC!r})]
 consumer.assign(parts); consumer.seek_to_beginning(*parts)
-seen, t0 = 0, time.perf_counter()
+seen, t0, cpu0 = 0, time.perf_counter(), time.process_time()
 while seen < {n}:
     docs = []
     for records in consumer.poll(timeout_ms=500, max_records=256).values():
@@ -319,10 +333,11 @@ while seen < {n}:
         d["issues"] = watchlist.match_doc(d); d["influence"] = post_influence(d); d["near_dup"] = near_dup_for_doc(d)
     helpers.bulk(client, [bulk_action(d, config) for d in docs], raise_on_error=False)
     seen += len(docs)
-print(seen / (time.perf_counter() - t0))
+print(seen / (time.perf_counter() - t0), 1000 * (time.process_time() - cpu0) / seen)
 """
         out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-        return {"posts_per_s": float(out.stdout.strip().splitlines()[-1])}
+        rate, cpu_ms = out.stdout.strip().splitlines()[-1].split()
+        return {"posts_per_s": float(rate), "steady_cpu_ms_per_post": float(cpu_ms)}
 
 
 # ---- 4. freshness at a fixed rate -----------------------------------------------------------
@@ -500,18 +515,22 @@ def markdown(r: dict[str, Any]) -> str:
               f"| pipeline per core ({m['cores']} cores) | {pipe['posts_per_s'] / m['cores']:,.0f} posts/s |",
               f"| hand loop (kafka-python → same functions → helpers.bulk) | {hand['posts_per_s']:,.0f} posts/s |",
               f"| pipeline / hand loop | {r['pipeline_vs_hand_loop']:.2f} |",
-              f"| pipeline CPU | {pipe['cpu_ms_per_post']:.2f} ms/post |",
+              f"| pipeline CPU, whole run incl. start-up (all processes) | {pipe['cpu_ms_per_post']:.2f} ms/post |",
+              f"| CPU per post without start-up (pipeline: run − the same run on an empty topic; hand loop: after its start-up) | "
+              f"{pipe['steady_cpu_ms_per_post']:.2f} / {hand['steady_cpu_ms_per_post']:.2f} ms/post |",
+              f"| hand loop / pipeline, CPU per post without start-up | {r['cpu_hand_vs_pipeline']:.2f} |",
               f"| pipeline peak RSS | {pipe['peak_rss_mb']:,.0f} MB |",
               f"| freshness at {fresh['rate_per_s']:.0f} posts/s (p50 / p99 / max) | "
               f"{fresh['p50_s']:.2f} / {fresh['p99_s']:.2f} / {fresh['max_s']:.2f} s |", ""]
     runs = r.get("pipeline_runs") or []
     if len(runs) > 1:
         lines += ["## Pipeline processes (`pantau run --workers N`)", "",
-                  "| workers | sustained posts/s | end to end posts/s | pipeline CPU ms/post (all processes) "
-                  "| noida-db CPU ms/post (Kafka + ES APIs) | peak RSS of one process |",
+                  "| workers | sustained posts/s | end to end posts/s | pipeline CPU ms/post (all processes; "
+                  "whole run / without start-up) | noida-db CPU ms/post (Kafka + ES APIs) | peak RSS of one process |",
                   "|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {run['workers']} | {run['posts_per_s']:,.0f} | {run['end_to_end_posts_per_s']:,.0f} | "
-                  f"{run['cpu_ms_per_post']:.2f} | {run.get('server_cpu_ms_per_post', 0.0):.2f} | "
+                  f"{run['cpu_ms_per_post']:.2f} / {run.get('steady_cpu_ms_per_post', float('nan')):.2f} | "
+                  f"{run.get('server_cpu_ms_per_post', 0.0):.2f} | "
                   f"{run['peak_rss_mb']:,.0f} MB |" for run in runs]
         lines.append("")
     runs_f = [fresh, *(r.get("freshness_more") or [])]
@@ -584,6 +603,8 @@ def main() -> None:
     result["hand_loop"] = hand_loop(args.n)
     print(result["hand_loop"], flush=True)
     result["pipeline_vs_hand_loop"] = result["pipeline"]["posts_per_s"] / result["hand_loop"]["posts_per_s"]
+    result["cpu_hand_vs_pipeline"] = (result["hand_loop"]["steady_cpu_ms_per_post"]
+                                      / result["pipeline"]["steady_cpu_ms_per_post"])
     rate = args.rate_fraction * result["pipeline"]["posts_per_s"]
     print(f"freshness at {rate:.0f} posts/s for {args.duration_s:.0f} s …", flush=True)
     result["freshness"] = freshness(rate, args.duration_s, *args.pipeline_arg)
