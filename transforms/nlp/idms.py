@@ -4,17 +4,21 @@ The 12-language n-gram model (``langid.npz``) has no Malay, so :mod:`langid` ask
 whether an "Indonesian" text is in fact Malay. Four signals are stacked by a small logistic
 regression whose weights live in the model file's metadata:
 
-* ``z``: the score (ms minus id) of a binary char + word n-gram model (``models/idms.npz``),
+* ``z``: the score (ms minus id) of a binary word-unigram logistic regression (``models/idms.npz``;
+  a ``LinearTextModel``: 5-fold CV found char n-grams and word bigrams no better, README),
   trained on DSLCC v2 news sentences (Indonesian and Malay) plus Indonesian informal text
   (SmSA, EmoT, NusaX-MT Indonesian), so that informal Indonesian is not taken for Malay;
 * ``wf``: the mean over the text's words of the difference between the word's Zipf frequency
-  in wordfreq's Malay and Indonesian lists (``data/ms_id_wordfreq.tsv``; 0 for unlisted words);
+  in wordfreq's Malay and Indonesian lists (``data/ms_id_wordfreq.tsv``; 0 for unlisted words),
+  shrunk towards 0 by ``WORDFREQ_PRIOR_WORDS`` neutral pseudo-words;
 * ``vote``: Malay minus Indonesian hand-made markers (``data/ms_id_markers.tsv``), clipped to +-3;
 * ``cld_ms``: 1 when pycld2's top language is Malay;
 * ``news``: 1 for edited prose (``langid._news_like``: a capitalized sentence of 10+ words with
   final punctuation), so that informal text needs more evidence than news before it is Malay.
 
-The stacker's weights were fitted on out-of-fold scores (``training/idms_build.py``).
+The stacker's weights were fitted on out-of-fold scores (``training/idms_build.py``). A text is
+Malay when its probability exceeds 0.5, or ``SHORT_THRESHOLD`` for texts of fewer than
+``SHORT_WORDS`` words.
 """
 from __future__ import annotations
 
@@ -26,13 +30,20 @@ import numpy as np
 
 from .linear import LinearTextModel, item_keys
 
-__all__ = ["IDMS_FILE", "WORDFREQ_FILE", "STACK_FEATURES", "MalayDecider", "load_wordfreq_diff", "wordfreq_score"]
+__all__ = ["IDMS_FILE", "WORDFREQ_FILE", "STACK_FEATURES", "SHORT_WORDS", "SHORT_THRESHOLD", "MalayDecider",
+           "load_wordfreq_diff", "stack_proba", "wordfreq_score"]
 
 IDMS_FILE = "idms.npz"
 WORDFREQ_FILE = Path(__file__).resolve().parent / "data" / "ms_id_wordfreq.tsv"
 #: order of the stacker's inputs (weights in ``meta["stack"]``, plus ``bias``)
 STACK_FEATURES = ("z", "wf", "vote", "cld_ms", "news")
 VOTE_CLIP = 3
+#: texts with fewer words than this need a Malay probability above SHORT_THRESHOLD (else 0.5): on 3-8-word
+#: snippets in CV, 0.8 is the lowest threshold that calls no more informal Indonesian Malay than the old rule
+SHORT_WORDS = 10
+SHORT_THRESHOLD = 0.8
+#: neutral pseudo-words added to the wordfreq mean's denominator (short texts need stronger evidence)
+WORDFREQ_PRIOR_WORDS = 3
 
 
 def load_wordfreq_diff(path: str | Path | None = None) -> dict[str, float]:
@@ -47,15 +58,16 @@ def load_wordfreq_diff(path: str | Path | None = None) -> dict[str, float]:
 
 
 def wordfreq_score(words: Sequence[str], table: dict[str, float]) -> float:
-    """Mean Malay-minus-Indonesian Zipf difference over ``words`` (unlisted words count 0)."""
+    """Malay-minus-Indonesian Zipf difference summed over ``words`` (unlisted words count 0), divided by
+    the word count plus ``WORDFREQ_PRIOR_WORDS``: a shrunken mean, so two or three words weigh less."""
     if not words:
         return 0.0
     get = table.get
-    return sum(get(w, 0.0) for w in words) / len(words)
+    return sum(get(w, 0.0) for w in words) / (len(words) + WORDFREQ_PRIOR_WORDS)
 
 
 class MalayDecider:
-    """Binary n-gram model + wordfreq difference + markers + cld2, stacked."""
+    """Binary word model + wordfreq difference + markers + cld2 + news-like flag, stacked."""
 
     def __init__(self, model: LinearTextModel, wordfreq: dict[str, float] | None = None):
         self.model = model
@@ -100,6 +112,17 @@ class MalayDecider:
         s = (self.bias + w[0] * z + w[1] * wordfreq_score(words, self.wordfreq)
              + w[2] * max(-VOTE_CLIP, min(VOTE_CLIP, vote)) + w[3] * float(cld_ms) + w[4] * float(news))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))
+
+    @staticmethod
+    def threshold(n_words: int) -> float:
+        """Malay probability a text of ``n_words`` words must exceed to be called Malay."""
+        return SHORT_THRESHOLD if n_words < SHORT_WORDS else 0.5
+
+    def is_malay(self, words: Sequence[str], vote: int, cld_ms: bool, news: bool,
+                 z: float | None = None) -> tuple[bool, float]:
+        """(Malay?, Malay probability) of one document."""
+        p = self.malay_proba_one(words, vote, cld_ms, news, z)
+        return p > self.threshold(len(words)), p
 
     def malay_proba_from(self, x: np.ndarray) -> np.ndarray:
         """Malay probability from stacker inputs (:meth:`features`)."""

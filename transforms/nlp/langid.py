@@ -230,7 +230,7 @@ class LanguageIdentifier:
         # the Indonesian-vs-Malay model's n-gram scores, in one batch, for texts the main model calls Indonesian
         idms_z: dict[int, float] = {}
         if self.idms is not None and "id" in self.labels:
-            top_id = [k for k in range(len(todo)) if int(probs[k].argmax()) == self.labels.index("id")]
+            top_id = np.flatnonzero(probs.argmax(axis=1) == self.labels.index("id")).tolist()
             if top_id:
                 z = self.idms.ngram_scores([words_list[todo[k]] for k in top_id])
                 idms_z = dict(zip(top_id, z.tolist()))
@@ -301,9 +301,9 @@ class LanguageIdentifier:
         # Malay vs Indonesian.
         if code == "id" and self.idms is not None:
             # the dedicated decision (only for texts called Indonesian: other languages are untouched)
-            p_ms = self.idms.malay_proba_one(words, self._malay_vote(words), cld_top == "ms",
+            malay, p_ms = self.idms.is_malay(words, self._malay_vote(words), cld_top == "ms",
                                              _news_like(text, words), idms_z)
-            if p_ms > 0.5:
+            if malay:
                 code, conf = "ms", p_ms
             else:
                 conf = min(conf, 1.0 - p_ms)

@@ -30,7 +30,8 @@ from ..linear import FeatureConfig, LinearTextModel
 from ..textnorm import clean_tokens
 from .data_io import read_emot, read_nusax_mt, read_smsa
 
-IDMS_CFG = FeatureConfig(char_min=1, char_max=4, word_min=1, word_max=2)
+#: word unigrams only: char 1-4 (+ word bigrams), char 3-4 and word 1-2 scored the same in CV (README)
+IDMS_CFG = FeatureConfig(char_min=0, char_max=0, word_min=1, word_max=1)
 IDMS_C = 10.0
 IDMS_MAX_FEATURES = 150_000
 N_FOLDS = 5
@@ -129,7 +130,7 @@ def build_rows(data_dir: Path) -> list[Row]:
 
 
 def fit_binary(rows: Sequence[Row]) -> LinearTextModel:
-    """The binary char + word n-gram model on ``rows``."""
+    """The binary (id / ms) n-gram model on ``rows`` (``IDMS_CFG``)."""
     texts = [" ".join(r.words) for r in rows]
     weights = [INFORMAL_WEIGHT if r.source == "informal" else 1.0 for r in rows]
     return LinearTextModel.fit(texts, [r.label for r in rows], IDMS_CFG, c=IDMS_C, sample_weight=weights,
@@ -141,9 +142,8 @@ def oof_scores(rows: Sequence[Row]) -> np.ndarray:
     """Out-of-fold binary-model scores (ms minus id) for every row."""
     z = np.zeros(len(rows))
     for k in range(N_FOLDS):
-        train = [r for r in rows if r.fold != k]
         test = [i for i, r in enumerate(rows) if r.fold == k]
-        dec = MalayDecider(fit_binary(train), {})
+        dec = MalayDecider(fit_binary([r for r in rows if r.fold != k]), {})
         z[test] = dec.ngram_scores([rows[i].words for i in test])
     return z
 
@@ -186,17 +186,40 @@ def old_rule(rows: Sequence[Row]) -> np.ndarray:
                      for r in rows])
 
 
+def snippet_rows(rows: Sequence[Row], seed: int = 7) -> list[Row]:
+    """One random 3-8-word window of each row, with its marker vote and cld2 verdict recomputed."""
+    ms_m, id_m = load_markers()
+    rng = random.Random(seed)
+    out = []
+    for r in rows:
+        n = rng.randint(min(3, len(r.words)), min(8, len(r.words)))
+        i = rng.randint(0, len(r.words) - n)
+        words = r.words[i : i + n]
+        _, cld = cld2_detect(" ".join(words))
+        out.append(Row(words, r.label, r.source, marker_vote(words, ms_m, id_m), bool(cld) and cld[0][0] == "ms",
+                       False, r.fold))
+    return out
+
+
 def cross_validate(data_dir: Path, wordfreq: dict[str, float] | None = None) -> dict:
-    """Per-fold accuracy on DSLCC id / ms and share of held-out informal rows called Malay."""
+    """Per-fold accuracy on DSLCC id / ms and share of held-out informal rows called Malay, for whole
+    rows and for a 3-8-word snippet of each row (scored by the same fold's models)."""
     wordfreq = load_wordfreq_diff() if wordfreq is None else wordfreq
     rows = build_rows(data_dir)
-    z = oof_scores(rows)
-    x = stack_matrix(rows, z, wordfreq)
-    y = np.array([r.label == "ms" for r in rows], dtype=np.float64)
+    snips = snippet_rows(rows)
     fold = np.array([r.fold for r in rows])
+    z, zs = np.zeros(len(rows)), np.zeros(len(rows))
+    for k in range(N_FOLDS):
+        test = np.flatnonzero(fold == k)
+        dec = MalayDecider(fit_binary([r for r in rows if r.fold != k]), {})
+        z[test] = dec.ngram_scores([rows[i].words for i in test])
+        zs[test] = dec.ngram_scores([snips[i].words for i in test])
+    x, xs = stack_matrix(rows, z, wordfreq), stack_matrix(snips, zs, wordfreq)
+    thr = np.array([MalayDecider.threshold(len(r.words)) for r in rows])
+    thr_s = np.array([MalayDecider.threshold(len(r.words)) for r in snips])
+    y = np.array([r.label == "ms" for r in rows], dtype=np.float64)
     dslcc = np.array([r.source == "dslcc" for r in rows])
     sw = stack_weights_of(rows)
-    old = old_rule(rows)
     variants: dict[str, dict[str, list[float]]] = {}
 
     def add(name: str, k: int, pred: np.ndarray) -> None:
@@ -208,13 +231,18 @@ def cross_validate(data_dir: Path, wordfreq: dict[str, float] | None = None) -> 
 
     for k in range(N_FOLDS):
         tr = fold != k
-        add("markers + cld2 (before)", k, old)
+        add("markers + cld2 (before)", k, old_rule(rows))
         add("binary n-gram model alone", k, z > 0)
         add("wordfreq difference alone", k, x[:, 1] > 0)
         for name, cols in (("stack: n-gram + markers + cld2 + news", [0, 2, 3, 4]),
                            ("stack: + wordfreq (shipped)", [0, 1, 2, 3, 4])):
             wts, b = fit_stacker(x[tr][:, cols], y[tr], sw[tr])
-            add(name, k, stack_proba(x[:, cols], wts, b) > 0.5)
+            add(name, k, stack_proba(x[:, cols], wts, b) > thr)
+            if cols == [0, 1, 2, 3, 4]:
+                add("snippets: markers + cld2 (before)", k, old_rule(snips))
+                for t in (0.5, 0.6, 0.7, 0.8, 0.9):
+                    add(f"snippets: stack, threshold {t}", k, stack_proba(xs, wts, b) > t)
+                add("snippets: stack (shipped thresholds)", k, stack_proba(xs, wts, b) > thr_s)
     return {name: {m: (float(np.mean(v)), float(np.std(v, ddof=1)), v) for m, v in d.items()}
             for name, d in variants.items()}
 

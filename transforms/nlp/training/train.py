@@ -13,7 +13,7 @@ Artefacts:
 * ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
                      (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
-* ``idms.npz``       Indonesian-vs-Malay decision: binary char + word n-gram model (DSLCC v2 news +
+* ``idms.npz``       Indonesian-vs-Malay decision: binary word-unigram model (DSLCC v2 news +
                      Indonesian informal train text) and stacker weights (``idms_build.py``); reads
                      ``data/ms_id_wordfreq.tsv`` (``--only idms_words``, needs the train extra)
 * ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
