@@ -1,7 +1,7 @@
 """Indonesian vs Malay: a dedicated binary decision for text the main language model calls Indonesian.
 
 The 12-language n-gram model (``langid.npz``) has no Malay, so :mod:`langid` asks this module
-whether an "Indonesian" text is in fact Malay. Four signals are stacked by a small logistic
+whether an "Indonesian" text is in fact Malay. Five inputs are stacked by a small logistic
 regression whose weights live in the model file's metadata:
 
 * ``z``: the score (ms minus id) of a binary word-unigram logistic regression (``models/idms.npz``;
