@@ -88,13 +88,26 @@ def compare(baseline_dir: str, model_dir: str | None, posts: list[dict], batch_s
 
     from transforms.nlp.enricher import Enricher
     from transforms.nlp.entities import NER_LANGUAGES
+    from transforms.nlp.textnorm import clean_tokens
 
     sets = {"baseline": Enricher.load(baseline_dir), "new": Enricher.load(model_dir)}
     texts = [p["text"] for p in posts]
+    tokens = [clean_tokens(t) for t in texts]
     langs = sets["new"].langid.identify_batch(texts)
     use_model = [lang.code in NER_LANGUAGES for lang in langs]
     idx = list(range(len(texts)))
+
+    def language(e, cold: bool = False) -> float:
+        if cold:  # empty the n-gram item caches: every post's words are new to the models
+            for m in (e.langid.model, getattr(getattr(e.langid, "idms", None), "model", None)):
+                if m is not None:
+                    m._reset_cache()
+        return rate(lambda b: e.langid.identify_batch([texts[i] for i in b], [tokens[i] for i in b]),
+                    idx, batch_size, clock=time.process_time)
+
     stages = {
+        "language": language,
+        "language_cold": lambda e: language(e, cold=True),
         "entities": lambda e: rate(lambda b: e.entities.extract_batch([texts[i] for i in b], [use_model[i] for i in b]),
                                    idx, batch_size, clock=time.process_time),
         "full": lambda e: rate(e.enrich_batch, posts, batch_size, clock=time.process_time),

@@ -70,7 +70,8 @@ def test_wheel_carries_the_package_data_and_the_licence(wheel):
     for data in ("deploy/watchlists/issues.yaml", "deploy/sample/posts.jsonl", "deploy/kibana/pantau.ndjson",
                  "schemas/avro/raw_post.v2.avsc", "schemas/avro/registry.json",
                  "schemas/elasticsearch/posts_template.json", "transforms/nlp/models/langid.npz",
-                 "transforms/nlp/models/manifest.json", "transforms/nlp/data/gazetteer_id.jsonl"):
+                 "transforms/nlp/models/manifest.json", "transforms/nlp/data/gazetteer_id.jsonl",
+                 "transforms/nlp/models/idms.npz", "transforms/nlp/data/ms_id_wordfreq.tsv"):
         assert data in names, f"{data} missing from {wheel.name}"
     assert any(n.startswith("transforms/nlp/models/ner/") for n in names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE") for n in names)

@@ -8,11 +8,15 @@ Two signals are combined:
 * pycld2 (Compact Language Detector 2, ships its own model) for Malay, for languages
   outside NusaX (ar, zh, fr, ...) and for non-Latin scripts.
 
-Malay vs Indonesian is decided by cld2 together with a hand-built list of one- to three-word
-markers (``data/ms_id_markers.tsv``: Malaysian vs Indonesian vocabulary and spelling, e.g.
-kerana/karena, peratus/persen, Isnin/Senin), because none of the training corpora contains
-Malay. Markers outvote cld2; when none is present, cld2's Malay verdict is taken only for
-edited prose (:func:`_news_like`), since cld2 calls ~4 % of informal Indonesian Malay.
+Malay vs Indonesian: the 12-language model has no Malay. When it calls a text Indonesian, the
+dedicated decision of :mod:`idms` (``models/idms.npz``: a binary n-gram model trained on DSLCC
+news and Indonesian informal text, wordfreq's Malay/Indonesian frequency difference, the marker
+vote and cld2's verdict, stacked) says whether it is Malay. Without that file, and for texts the
+model calls Minangkabau or Banjarese, a hand-built list of one- to three-word markers
+(``data/ms_id_markers.tsv``: Malaysian vs Indonesian vocabulary and spelling, e.g.
+kerana/karena, peratus/persen, Isnin/Senin) and cld2 decide: markers outvote cld2; when none is
+present, cld2's Malay verdict is taken only for edited prose (:func:`_news_like`), since cld2
+calls ~4 % of informal Indonesian Malay.
 
 Codes are ISO 639-1 where one exists (id, ms, jv, su, en), else ISO 639-3
 (ace, ban, bjn, bug, mad, min, nij, bbc); ``und`` when undetermined.
@@ -26,11 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .idms import MalayDecider
 from .linear import LinearTextModel
 from .textnorm import clean_tokens
 
 __all__ = ["LanguageResult", "LanguageIdentifier", "SUPPORTED", "REGIONAL", "UNCERTAIN_CONF", "load_markers",
-           "load_common_words"]
+           "load_common_words", "marker_vote", "cld2_detect"]
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -86,6 +91,29 @@ def load_markers(path: str | Path | None = None) -> tuple[frozenset[str], frozen
     return frozenset(ms), frozenset(idn)
 
 
+def marker_vote(
+    words: Sequence[str], ms_markers: frozenset[str], id_markers: frozenset[str], gram_starts: frozenset[str] | None = None
+) -> int:
+    """Malay marker count minus Indonesian marker count (one- to three-word markers).
+
+    ``gram_starts``: first words of the multi-word markers (only windows starting with one are joined).
+    """
+    if gram_starts is None:
+        gram_starts = frozenset(m.split(" ")[0] for m in ms_markers | id_markers if " " in m)
+    score = 0
+    for i, w in enumerate(words):
+        grams = [w]
+        for n in (2, 3):
+            if i + 1 >= n and words[i + 1 - n] in gram_starts:
+                grams.append(" ".join(words[i + 1 - n : i + 1]))
+        for gram in grams:
+            if gram in ms_markers:
+                score += 1
+            elif gram in id_markers:
+                score -= 1
+    return score
+
+
 #: Shortest text (in words) for which cld2 alone may call Malay when no marker word decides.
 NEWS_MIN_WORDS = 10
 
@@ -96,7 +124,7 @@ def _news_like(text: str, words: Sequence[str]) -> bool:
     return len(words) >= NEWS_MIN_WORDS and stripped[:1].isupper() and stripped[-1:] in '.!?"\u201d)'
 
 
-def _cld2(text: str) -> tuple[bool, list[tuple[str, int]]]:
+def cld2_detect(text: str) -> tuple[bool, list[tuple[str, int]]]:
     """(reliable, [(code, percent), ...]) from pycld2; never raises."""
     try:
         import pycld2
@@ -121,8 +149,11 @@ class LanguageIdentifier:
         model: LinearTextModel,
         markers: tuple[frozenset[str], frozenset[str]] | None = None,
         common_words: frozenset[str] | None = None,
+        idms: MalayDecider | None = None,
     ):
         self.model = model
+        #: the dedicated Indonesian-vs-Malay decision (None: markers + cld2 alone)
+        self.idms = idms
         self.common_words = load_common_words() if common_words is None else common_words
         self.labels = list(model.labels)
         self.ms_markers, self.id_markers = markers or load_markers()
@@ -132,8 +163,8 @@ class LanguageIdentifier:
 
     @classmethod
     def load(cls, model_dir: str | Path) -> LanguageIdentifier:
-        """Load ``langid.npz`` from ``model_dir``."""
-        return cls(LinearTextModel.load(Path(model_dir) / "langid.npz"))
+        """Load ``langid.npz`` (and ``idms.npz`` when present) from ``model_dir``."""
+        return cls(LinearTextModel.load(Path(model_dir) / "langid.npz"), idms=MalayDecider.load(model_dir))
 
     # ------------------------------------------------------------------ internals
     def _proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
@@ -149,18 +180,7 @@ class LanguageIdentifier:
 
     def _malay_vote(self, words: Sequence[str]) -> int:
         """Malay marker count minus Indonesian marker count (one- to three-word markers)."""
-        score = 0
-        for i, w in enumerate(words):
-            grams = [w]
-            for n in (2, 3):
-                if i + 1 >= n and words[i + 1 - n] in self._gram_starts:
-                    grams.append(" ".join(words[i + 1 - n : i + 1]))
-            for gram in grams:
-                if gram in self.ms_markers:
-                    score += 1
-                elif gram in self.id_markers:
-                    score -= 1
-        return score
+        return marker_vote(words, self.ms_markers, self.id_markers, self._gram_starts)
 
     # --------------------------------------------------------------------- public
     def identify_batch(
@@ -207,9 +227,16 @@ class LanguageIdentifier:
         for k, p in zip(chunk_owner, chunk_probs):
             chunks_by_doc.setdefault(k, []).append(p)
         english = self._english_share([words_list[i] for i in todo])
+        # the Indonesian-vs-Malay model's n-gram scores, in one batch, for texts the main model calls Indonesian
+        idms_z: dict[int, float] = {}
+        if self.idms is not None and "id" in self.labels:
+            top_id = np.flatnonzero(probs.argmax(axis=1) == self.labels.index("id")).tolist()
+            if top_id:
+                z = self.idms.ngram_scores([words_list[todo[k]] for k in top_id])
+                idms_z = dict(zip(top_id, z.tolist()))
         for k, i in enumerate(todo):
             results[i] = self._decide(texts[i], words_list[i], probs[k], chunks_by_doc.get(k, []), hints[i],
-                                      english[k])
+                                      english[k], idms_z.get(k))
         return [r for r in results if r is not None]
 
     def identify(self, text: str, hint: str | None = None) -> LanguageResult:
@@ -245,6 +272,7 @@ class LanguageIdentifier:
         chunks: list[np.ndarray],
         hint: str | None,
         english: float = 0.0,
+        idms_z: float | None = None,
     ) -> LanguageResult:
         order = np.argsort(-p)
         code = self.labels[int(order[0])]
@@ -256,7 +284,7 @@ class LanguageIdentifier:
             # Indonesian, with its own (low) probability as the confidence
             code, conf = "id", float(p[self.labels.index("id")])
         latin = sum(1 for w in words if w.isascii()) / len(words)
-        reliable, cld = _cld2(text) if (code in _MALAYIC or conf < 0.9 or latin < 0.5) else (False, [])
+        reliable, cld = cld2_detect(text) if (code in _MALAYIC or conf < 0.9 or latin < 0.5) else (False, [])
         cld_top, cld_pct = (cld[0] if cld else ("und", 0))
         # Non-Latin scripts or languages outside NusaX: trust cld2.
         if latin < 0.5 and cld_top != "und":
@@ -271,7 +299,15 @@ class LanguageIdentifier:
         ):
             return LanguageResult(cld_top, round(cld_pct / 100.0 * 0.9, 4))
         # Malay vs Indonesian.
-        if code in _MALAYIC:
+        if code == "id" and self.idms is not None:
+            # the dedicated decision (only for texts called Indonesian: other languages are untouched)
+            malay, p_ms = self.idms.is_malay(words, self._malay_vote(words), cld_top == "ms",
+                                             _news_like(text, words), idms_z)
+            if malay:
+                code, conf = "ms", p_ms
+            else:
+                conf = min(conf, 1.0 - p_ms)
+        elif code in _MALAYIC:
             vote = self._malay_vote(words)
             cld_ms = cld_top == "ms"
             if (cld_ms and vote >= 1) or vote >= 2:

@@ -106,14 +106,21 @@ class LinearTextModel:
         j = self._ids.get(key)
         if j is not None:
             return j
-        idx, vals = self.item_vector(key)
         if self._n >= len(self._sq):
             self._scores = np.concatenate([self._scores, np.zeros_like(self._scores)])
             self._sq = np.concatenate([self._sq, np.zeros_like(self._sq)])
         j = self._n
-        if idx.size:
-            self._scores[j] = vals @ self.weights[idx]
-            self._sq[j] = float(vals @ vals)
+        if " " in key or self.cfg.char_max < 1:  # one feature (word or word n-gram): no vector needed
+            f = self.vocab.get("w:" + key) if (" " in key or self.cfg.word_min <= 1 <= self.cfg.word_max) else None
+            if f is not None:
+                v = self.idf[f]
+                self._scores[j] = self.weights[f] * v
+                self._sq[j] = float(v * v)
+        else:
+            idx, vals = self.item_vector(key)
+            if idx.size:
+                self._scores[j] = vals @ self.weights[idx]
+                self._sq[j] = float(vals @ vals)
         self._ids[key] = j
         self._n += 1
         return j
@@ -129,10 +136,11 @@ class LinearTextModel:
             flat: list[int] = []
             offsets: list[int] = []
             item_id = self._item_id
+            cached = self._ids.get  # ids start at 1 (row 0 is the zero item), so `or` falls through on a miss
             for keys in docs:
                 offsets.append(len(flat))
                 flat.append(0)
-                flat.extend([item_id(k) for k in keys])
+                flat.extend([cached(k) or item_id(k) for k in keys])
             ids = np.asarray(flat, dtype=np.int64)
             off = np.asarray(offsets, dtype=np.int64)
             s = np.add.reduceat(self._scores[ids], off, axis=0)

@@ -3,7 +3,7 @@
 Usage (the lead wires it as ``pantau train``)::
 
     python -m transforms.nlp.training.train [--data-dir ../shared/data] [--out transforms/nlp/models]
-                                   [--only sentiment,langid,ner,gate] [--holdout_valid]
+                                   [--only sentiment,langid,idms,ner,gate] [--holdout_valid]
 
 Artefacts:
 
@@ -13,6 +13,9 @@ Artefacts:
 * ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
                      (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
+* ``idms.npz``       Indonesian-vs-Malay decision: binary word-unigram model (DSLCC v2 news +
+                     Indonesian informal train text) and stacker weights (``idms_build.py``); reads
+                     ``data/ms_id_wordfreq.tsv`` (``--only idms_words``, needs the train extra)
 * ``ner/``           spaCy pipeline with one small ``ner`` component (PER / ORG / LOC),
                      trained on NERGrit + NERP + NER-UI relabelled by the product owner's label
                      convention (``data_io.apply_label_convention``)
@@ -58,6 +61,7 @@ from .data_io import (
     read_nusax_senti,
     read_smsa,
 )
+from .idms_build import build_wordfreq_table, train_idms
 from .teacher import (
     TEACHER_E5_SCALE,
     TEACHER_FILE,
@@ -594,7 +598,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = SettingsParser(prog="pantau train", description=__doc__.split("\n")[0])
     ap.add_argument("--data_dir", default=DEFAULT_DATA_DIR, help="shared data layout (default %(default)s)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="model directory (default transforms/nlp/models)")
-    ap.add_argument("--only", default="sentiment,langid,ner,gate", help="comma list of sentiment,langid,ner,gate; also id_words (rebuilds data/id_common_words.txt), "
+    ap.add_argument("--only", default="sentiment,langid,idms,ner,gate",
+                    help="comma list of sentiment,langid,idms,ner,gate; also id_words (rebuilds data/id_common_words.txt), "
+                         "idms_words (rebuilds data/ms_id_wordfreq.tsv), "
                          "wordvec, ner_vectors (e5 word vectors) and teacher (rebuilds data/sentiment_teacher.tsv "
                          "with e5); those need the train extra")
     ap.add_argument("--reviews", default=None,
@@ -630,7 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task in tasks:
         start = time.time()
         # NER never trains on valid: it is the dev set that picks the best checkpoint
-        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec", "ner_vectors")
+        used_valid = not args.holdout_valid and task not in ("ner", "gate", "id_words", "wordvec", "ner_vectors",
+                                                             "idms", "idms_words")
         # the teacher itself is trained on train (+ valid unless --holdout_valid): see train_teacher
         if task == "sentiment":
             entry = train_sentiment(data_dir, out, used_valid, args.sentiment_wordvec, not args.no_teacher,
@@ -646,6 +653,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                               Path(args.ner_vectors) if args.ner_vectors else None)
         elif task == "gate":
             entry = train_gate(data_dir, out)
+        elif task == "idms":
+            entry = train_idms(data_dir, out)
+        elif task == "idms_words":
+            entry = build_wordfreq_table()
         elif task == "id_words":
             entry = build_id_words()
         elif task == "teacher":
