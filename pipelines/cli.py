@@ -68,14 +68,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in COMMANDS:
         print(f"pantau: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    worker = os.environ.get("PANTAU_WORKER")  # set by the supervisor of `pantau run --workers`
+    configure_logging(os.environ.get("PANTAU_WORKER"))  # set by the supervisor of `pantau run --workers`
+    return int(resolve(command)(rest) or 0)
+
+
+#: Messages of imported libraries that tell a pantau user nothing (logged to the root logger at
+#: import time: Beam's BigQuery client module warns that the Google API client is not installed).
+IMPORT_NOISE = ("apitools not found",)
+
+
+class DropImportNoise(logging.Filter):
+    """Drop the root-logger records listed in ``IMPORT_NOISE``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(record.getMessage().startswith(prefix) for prefix in IMPORT_NOISE)
+
+
+def configure_logging(worker: str | None = None) -> None:
+    """Log format of every command (with the worker number under a supervisor) and quieter libraries."""
     tag = f" [worker {worker}]" if worker else ""
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s %(levelname)s{tag} %(name)s: %(message)s")
+    root = logging.getLogger()
+    if not any(isinstance(f, DropImportNoise) for f in root.filters):
+        root.addFilter(DropImportNoise())
     for noisy in ("kafka", "elastic_transport", "apache_beam", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # kafka-python 3 warns whenever its network thread waits >0.1 s for the GIL (busy CPU)
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
-    return int(resolve(command)(rest) or 0)
 
 
 if __name__ == "__main__":

@@ -173,3 +173,16 @@ def test_nlp_evaluate_refuses_reviews_it_cannot_read(capsys):
         nlp_evaluate(["--reviews"])
     assert exit_.value.code == 2
     assert "pantau evaluate --reviews" in capsys.readouterr().err
+
+
+def test_import_noise_of_libraries_is_dropped_and_other_warnings_kept():
+    """Beam's "apitools not found" import warning tells a pantau user nothing; real warnings stay."""
+    import subprocess
+    import sys
+
+    code = ("import logging; from pipelines import cli; cli.configure_logging(); "
+            "logging.warning('apitools not found, and bigquery client libraries are not available'); "
+            "logging.warning('a real warning'); logging.getLogger('pantau.x').warning('a named warning')")
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    assert "apitools" not in err
+    assert "a real warning" in err and "a named warning" in err
