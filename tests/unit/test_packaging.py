@@ -71,7 +71,8 @@ def test_wheel_carries_the_package_data_and_the_licence(wheel):
                  "schemas/avro/raw_post.v2.avsc", "schemas/avro/registry.json",
                  "schemas/elasticsearch/posts_template.json", "transforms/nlp/models/langid.npz",
                  "transforms/nlp/models/manifest.json", "transforms/nlp/data/gazetteer_id.jsonl",
-                 "transforms/nlp/models/idms.npz", "transforms/nlp/data/ms_id_wordfreq.tsv"):
+                 "transforms/nlp/models/idms.npz", "transforms/nlp/data/ms_id_wordfreq.tsv",
+                 "deploy/alertmanager/alertmanager.yml", "deploy/alertmanager/pantau.tmpl"):
         assert data in names, f"{data} missing from {wheel.name}"
     assert any(n.startswith("transforms/nlp/models/ner/") for n in names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE") for n in names)
@@ -107,12 +108,14 @@ def test_wheel_in_a_fresh_venv_runs_and_finds_its_data(wheel, tmp_path):
     helped = run_in_venv(pantau, "run", "--help")
     assert helped.returncode == 0 and "usage" in helped.stdout, helped.stdout + helped.stderr
     where = run_in_venv(str(python), "-c", (
-        "import json, os, pipelines, devtools.demo as d, transforms.analyst.kibana as k\n"
+        "import json, os, pipelines, devtools.demo as d, devtools.alertmanager as a, transforms.analyst.kibana as k\n"
         "from pipelines.options import PantauOptions\n"
+        "a.local_config()  # the local stack's Alertmanager starts from the deploy configuration\n"
         "print(json.dumps({'pkg': pipelines.__file__, 'watchlist': PantauOptions([]).watchlist,\n"
-        "  'sample': str(d.SAMPLE), 'kibana': str(k.NDJSON_PATH)}))"))
+        "  'sample': str(d.SAMPLE), 'kibana': str(k.NDJSON_PATH),\n"
+        "  'alertmanager': str(a.DEPLOY_DIR / 'pantau.tmpl')}))"))
     assert where.returncode == 0, where.stderr
     paths = json.loads(where.stdout)
     assert paths["pkg"].startswith(purelib), f"pantau imported from {paths['pkg']}, not the wheel"
-    for name in ("watchlist", "sample", "kibana"):
+    for name in ("watchlist", "sample", "kibana", "alertmanager"):
         assert paths[name].startswith(purelib) and os.path.isfile(paths[name]), (name, paths[name])
