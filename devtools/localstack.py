@@ -775,17 +775,17 @@ class LocalStack:
         if self.state_file.is_file():
             self._check_state_matches(procs)
         started: list[str] = []
-        for proc in procs:
-            pid = self.pid(proc)
-            if pid is not None:
-                self._say(f"{proc} already running (pid {pid}), reusing it")
-                continue
-            self._spawn(proc)
-            started.append(proc)
-        self._save_state()
         try:
+            for proc in procs:
+                pid = self.pid(proc)
+                if pid is not None:
+                    self._say(f"{proc} already running (pid {pid}), reusing it")
+                    continue
+                self._spawn(proc)
+                started.append(proc)
+            self._save_state()
             self.wait_ready(wait_s, procs)
-        except LocalStackError:
+        except BaseException:  # a failed start (or Ctrl-C) leaves nothing of this call running
             for proc in started:
                 self._stop_proc(proc, timeout_s=5.0)
             raise

@@ -112,6 +112,25 @@ def test_start_is_idempotent(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
+def test_a_failed_start_leaves_nothing_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """noida starts, then Alertmanager cannot (here: not installed): the start fails and stops
+    noida again, so a later start (or the user) does not meet an orphan server."""
+    from devtools import alertmanager
+
+    monkeypatch.setattr(alertmanager, "resolve_alertmanager_bin", lambda: None)
+    kafka_port, es_port, am_port = free_ports("127.0.0.1", 3)
+    stack = LocalStack(tmp_path / "pantau", kafka_port=kafka_port, es_port=es_port,
+                       alertmanager_port=am_port, verbose=False)
+    try:
+        with pytest.raises(LocalStackError, match="Alertmanager is not installed"):
+            stack.start(wait_s=30)
+        assert stack.pid("noida") is None
+        assert _port_is_free(kafka_port) and _port_is_free(es_port)
+    finally:
+        stack.stop(timeout_s=10)
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize("service", ["kafka", "elasticsearch", "tansu"])
 def test_taken_port_is_reported(tmp_path: Path, service: str) -> None:
     stack = _stack(tmp_path, broker="tansu")
