@@ -100,6 +100,9 @@ def test_malay_vs_indonesian_news_batches(langid, split: str) -> None:
 
 SHORT_INFORMAL_ID = [
     "Tiap tahun banjir, tiap tahun janji. Semarang capek 🙄",
+    # the demo's post with its hashtags: "pray" of #PrayForSemarang is English, no Minangkabau evidence
+    "Tiap tahun banjir, tiap tahun janji. Semarang capek 🙄 @DKIJakarta #PrayForSemarang #Banjir #InfoBanjir",
+    "Timnas vs Filipina kick off jam 16.50 WIB ya, nobar di mana nih warga Solo?",
     "mantap jiwa",
     "Banjir lagi di Jakarta Utara",
     "udah lah males bgt",
@@ -117,6 +120,8 @@ def test_regional_guess_kept_with_evidence(langid) -> None:
     # words outside common Indonesian are evidence: a short Sundanese / Javanese post keeps its label
     assert langid.identify("abdi teu acan tuang ti enjing").code == "su"
     assert langid.identify("aku durung mangan wiwit esuk").code == "jv"
+    # a Sundanese word the model alone finds English-ish is still evidence when it is not ASCII
+    assert langid.identify("Béas Bulog nu murah dijual di mana nya di Medan? 😂").code == "su"
 
 
 def test_common_words_list_loaded(langid) -> None:

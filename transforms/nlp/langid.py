@@ -50,7 +50,9 @@ _SHORT_PRIOR = {"id": 0.4, "en": 0.2}
 #: Regional languages the n-gram model can guess; such a guess needs positive evidence (below).
 REGIONAL: frozenset[str] = frozenset({"jv", "su", "ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc"})
 #: Below this model confidence, a regional guess stands only if the text has at least one word
-#: that is not common Indonesian (``data/id_common_words.txt`` + the slang list); else Indonesian.
+#: that is not common Indonesian (``data/id_common_words.txt`` + the slang list) and not English
+#: on its own (an ASCII word whose top label, alone, is English: "pray" of #PrayForSemarang is no
+#: evidence of Minangkabau); else Indonesian.
 REGIONAL_EVIDENCE_CONF = 0.9
 #: Confidence below which the enricher records ``language:uncertain``.
 UNCERTAIN_CONF = 0.5
@@ -227,6 +229,7 @@ class LanguageIdentifier:
         for k, p in zip(chunk_owner, chunk_probs):
             chunks_by_doc.setdefault(k, []).append(p)
         english = self._english_share([words_list[i] for i in todo])
+        evidence = self._regional_evidence([words_list[i] for i in todo], probs)
         # the Indonesian-vs-Malay model's n-gram scores, in one batch, for texts the main model calls Indonesian
         idms_z: dict[int, float] = {}
         if self.idms is not None and "id" in self.labels:
@@ -236,7 +239,7 @@ class LanguageIdentifier:
                 idms_z = dict(zip(top_id, z.tolist()))
         for k, i in enumerate(todo):
             results[i] = self._decide(texts[i], words_list[i], probs[k], chunks_by_doc.get(k, []), hints[i],
-                                      english[k], idms_z.get(k))
+                                      english[k], idms_z.get(k), evidence[k])
         return [r for r in results if r is not None]
 
     def identify(self, text: str, hint: str | None = None) -> LanguageResult:
@@ -264,6 +267,29 @@ class LanguageIdentifier:
             pos += n
         return out
 
+    def _regional_evidence(self, docs: Sequence[Sequence[str]], probs: np.ndarray) -> list[bool]:
+        """Per document: does it hold a word that could be evidence of a regional language, i.e.
+        one outside common Indonesian that the model does not take for English on its own?
+        Only computed for weak regional guesses (the others get True, unused)."""
+        out = [True] * len(docs)
+        if "id" not in self.labels:
+            return out
+        top = probs.argmax(axis=1)
+        weak = [k for k in range(len(docs)) if self.labels[int(top[k])] in REGIONAL
+                and float(probs[k, top[k]]) < REGIONAL_EVIDENCE_CONF]
+        candidates = {k: sorted({w for w in docs[k] if w.isalpha() and w not in self.common_words})
+                      for k in weak}
+        singles = sorted({w for ws in candidates.values() for w in ws})
+        english: set[str] = set()
+        if singles and "en" in self.labels:
+            p = self.model.softmax(self.model.decision_items([[w] for w in singles]))
+            en = self.labels.index("en")
+            # English is written in ASCII; "béas" (Sundanese) is no English word whatever the scores
+            english = {w for w, row in zip(singles, p) if int(row.argmax()) == en and w.isascii()}
+        for k, ws in candidates.items():
+            out[k] = any(w not in english for w in ws)
+        return out
+
     def _decide(
         self,
         text: str,
@@ -273,15 +299,14 @@ class LanguageIdentifier:
         hint: str | None,
         english: float = 0.0,
         idms_z: float | None = None,
+        regional_evidence: bool = True,
     ) -> LanguageResult:
         order = np.argsort(-p)
         code = self.labels[int(order[0])]
         conf = float(p[order[0]])
-        if code in REGIONAL and conf < REGIONAL_EVIDENCE_CONF and "id" in self.labels and not any(
-            w not in self.common_words for w in words if w.isalpha()
-        ):
-            # fail safe: every word is common Indonesian, so a weak regional guess has no evidence;
-            # Indonesian, with its own (low) probability as the confidence
+        if code in REGIONAL and conf < REGIONAL_EVIDENCE_CONF and "id" in self.labels and not regional_evidence:
+            # fail safe: every word is common Indonesian (or English), so a weak regional guess has
+            # no evidence; Indonesian, with its own (low) probability as the confidence
             code, conf = "id", float(p[self.labels.index("id")])
         latin = sum(1 for w in words if w.isascii()) / len(words)
         reliable, cld = cld2_detect(text) if (code in _MALAYIC or conf < 0.9 or latin < 0.5) else (False, [])
