@@ -91,7 +91,8 @@ def configure_logging(worker: str | None = None) -> None:
     root = logging.getLogger()
     if not any(isinstance(f, DropImportNoise) for f in root.filters):
         root.addFilter(DropImportNoise())
-    for noisy in ("kafka", "elastic_transport", "apache_beam", "urllib3"):
+    # mail.log: aiosmtpd (the demo's local mail server) logs every SMTP command at INFO
+    for noisy in ("kafka", "elastic_transport", "apache_beam", "urllib3", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # kafka-python 3 warns whenever its network thread waits >0.1 s for the GIL (busy CPU)
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)

@@ -176,13 +176,15 @@ def test_nlp_evaluate_refuses_reviews_it_cannot_read(capsys):
 
 
 def test_import_noise_of_libraries_is_dropped_and_other_warnings_kept():
-    """Beam's "apitools not found" import warning tells a pantau user nothing; real warnings stay."""
+    """Beam's "apitools not found" import warning and aiosmtpd's SMTP chatter (the demo's mail
+    server) tell a pantau user nothing; real warnings stay."""
     import subprocess
     import sys
 
     code = ("import logging; from pipelines import cli; cli.configure_logging(); "
             "logging.warning('apitools not found, and bigquery client libraries are not available'); "
-            "logging.warning('a real warning'); logging.getLogger('pantau.x').warning('a named warning')")
+            "logging.warning('a real warning'); logging.getLogger('pantau.x').warning('a named warning'); "
+            "logging.getLogger('mail.log').info('>> EHLO localhost')")
     err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
-    assert "apitools" not in err
+    assert "apitools" not in err and "EHLO" not in err
     assert "a real warning" in err and "a named warning" in err
