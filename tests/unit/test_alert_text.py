@@ -29,7 +29,7 @@ def spike(**over) -> dict:
 def test_headline_in_plain_indonesian():
     assert alert_text.headline(spike()) == "Lonjakan unggahan tentang isu Banjir: 10 dalam 5 menit, 6× biasanya"
     assert alert_text.headline(spike(ratio=2.54)).endswith("2,5× biasanya")
-    assert alert_text.headline(spike(issue="_all")).startswith("Lonjakan unggahan tentang semua unggahan:")
+    assert alert_text.headline(spike(issue="_all")).startswith("Lonjakan unggahan tentang semua topik:")
 
 
 def test_headline_in_english_on_request():

@@ -23,7 +23,7 @@ SEVERITY = {VOLUME_SPIKE: "warning", NEGATIVE_SURGE: "critical", COORDINATION: "
 
 _WORDS = {
     "id": {
-        "all": "semua unggahan", "issue": "isu {issue}",
+        "all": "semua topik", "issue": "isu {issue}",
         VOLUME_SPIKE: "Lonjakan unggahan tentang {who}: {count} dalam {minutes} menit, {ratio} biasanya",
         NEGATIVE_SURGE: ("Sentimen negatif melonjak pada {who}: {share} dari {count} unggahan "
                          "dalam {minutes} menit bernada negatif (biasanya {usual})"),
@@ -35,7 +35,7 @@ _WORDS = {
         "link": "Dasbor Kibana: {url}", "resolved": "Selesai: {headline}",
     },
     "en": {
-        "all": "all posts", "issue": "the issue {issue}",
+        "all": "all topics", "issue": "the issue {issue}",
         VOLUME_SPIKE: "Surge of posts about {who}: {count} in {minutes} minutes, {ratio} the usual",
         NEGATIVE_SURGE: ("Negative sentiment surges on {who}: {share} of {count} posts in "
                          "{minutes} minutes are negative (usually {usual})"),
@@ -73,7 +73,7 @@ def _clock(ms: int | None) -> str:
 
 
 def who(issue: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """'isu Banjir' / 'semua unggahan'."""
+    """'isu Banjir' / 'semua topik' (the pseudo-issue of all posts)."""
     words = _lang(language)
     return words["all"] if issue == ALL_POSTS else words["issue"].format(issue=issue)
 
