@@ -71,7 +71,8 @@ def test_wheel_carries_the_package_data_and_the_licence(wheel):
                  "schemas/avro/raw_post.v2.avsc", "schemas/avro/registry.json",
                  "schemas/elasticsearch/posts_template.json", "transforms/nlp/models/langid.npz",
                  "transforms/nlp/models/manifest.json", "transforms/nlp/data/gazetteer_id.jsonl",
-                 "transforms/nlp/models/idms.npz", "transforms/nlp/data/ms_id_wordfreq.tsv"):
+                 "transforms/nlp/models/idms.npz", "transforms/nlp/data/ms_id_wordfreq.tsv",
+                 "transforms/nlp/models/ner_vectors.npz", "transforms/nlp/models/ner_subword.npz"):
         assert data in names, f"{data} missing from {wheel.name}"
     assert any(n.startswith("transforms/nlp/models/ner/") for n in names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE") for n in names)
