@@ -72,6 +72,7 @@ def test_wheel_carries_the_package_data_and_the_licence(wheel):
                  "schemas/elasticsearch/posts_template.json", "transforms/nlp/models/langid.npz",
                  "transforms/nlp/models/manifest.json", "transforms/nlp/data/gazetteer_id.jsonl",
                  "transforms/nlp/models/idms.npz", "transforms/nlp/data/ms_id_wordfreq.tsv",
+                 "transforms/nlp/models/ner_vectors.npz", "transforms/nlp/models/ner_subword.npz",
                  "deploy/alertmanager/alertmanager.yml", "deploy/alertmanager/pantau.tmpl"):
         assert data in names, f"{data} missing from {wheel.name}"
     assert any(n.startswith("transforms/nlp/models/ner/") for n in names)
