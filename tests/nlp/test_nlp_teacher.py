@@ -129,6 +129,6 @@ def test_emot_neutral_share_raises_neutral_on_tweet_words() -> None:
         ("enak sekali", "positive"), ("bagus mantap", "positive"), ("jelek sekali", "negative"),
         ("buruk kecewa", "negative"), ("saya makan", "neutral"), ("ada menu", "neutral")]]
     tweets = [LabelledText(f"wkwk {w}", "negative", "id", "e:" + w) for w in ("kesel", "sebel", "takut", "marah")]
-    hard, _ = train.fit_sentiment(gold + tweets)
+    hard, _ = train.fit_sentiment(gold + tweets, emot_neutral=0.0)
     soft, _ = train.fit_sentiment(gold + tweets, emot_neutral=0.5)
     assert soft.predict_proba(["wkwk"])[0][1] > hard.predict_proba(["wkwk"])[0][1] + 0.1

@@ -8,7 +8,13 @@ Usage::
 ``run`` fits both sentiment models per fold exactly as ``train.train_sentiment`` does (gold rows
 of the other folds + the teacher variants of those rows) with a candidate's settings, and saves
 the class probabilities (``SentimentModel``: normalization, blend, emoji cues) of the held-out
-fold and of the demo sample (``devtools.sample``, a development set) to ``OUT/CAND_fK.npz``.
+fold and of a development set (``--demo``, JSONL ``text``/``label``/``lang``) to ``OUT/CAND_fK.npz``.
+The demo sample's labelled posts are written as such a file by (dev tooling, not imported here)::
+
+    python -c "import json; from devtools.sample.posts import generate_labelled as g; print('\\n'.join(
+        json.dumps({'text': p['text'], 'label': l['sentiment'], 'lang': 'id' if l['lang'] == 'id-en' else l['lang']})
+        for p, l in g() if p.get('text')))" > /tmp/demo_sentiment.jsonl
+
 ``table`` prints mean +- SD over folds: SmSA fold macro-F1, EmoT fold binary polarity macro-F1,
 NusaX mean macro-F1 of 12 languages, EmoT neutral share, and the demo sample's 3-class macro-F1
 and neutral recall; ``--bias`` adds a neutral log-score bias at scoring time (candidate c).
@@ -28,7 +34,7 @@ import numpy as np
 
 from ..sentiment import LABELS, SentimentModel
 from .data_io import LabelledText, read_nusax_senti
-from .evaluate import macro_f1
+from .evaluate import load_labelled, macro_f1
 from .train import DEFAULT_DATA_DIR, fit_sentiment, sentiment_training_set, teacher_rows
 
 N_FOLDS = 5
@@ -59,12 +65,9 @@ def fold_of(key: str) -> int:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % N_FOLDS
 
 
-def demo_rows() -> list[LabelledText]:
-    """The demo sample's posts with their synthetic sentiment labels (language from the label)."""
-    from devtools.sample.posts import generate_labelled
-
-    return [LabelledText(p["text"], lab["sentiment"], "id" if lab["lang"] == "id-en" else lab["lang"], "")
-            for p, lab in generate_labelled() if p.get("text")]
+def demo_rows(path: Path) -> list[LabelledText]:
+    """A labelled JSONL development set (``text``, ``label``, ``lang``), e.g. the demo sample."""
+    return load_labelled(path, "jsonl", "sentiment", "id")
 
 
 def _probs(model: SentimentModel, rows: Sequence[LabelledText]) -> np.ndarray:
@@ -72,7 +75,7 @@ def _probs(model: SentimentModel, rows: Sequence[LabelledText]) -> np.ndarray:
     return np.array([[r.positive, r.neutral, r.negative] for r in res], dtype=np.float32)
 
 
-def run_fold(data_dir: Path, cand: str, k: int, out: Path) -> Path:
+def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path) -> Path:
     """Fit candidate ``cand`` without fold ``k``; save held-out and demo probabilities."""
     rows = sentiment_training_set(data_dir, include_valid=False)
     folds = [fold_of(key) for key in fold_keys(rows, data_dir)]
@@ -81,7 +84,7 @@ def run_fold(data_dir: Path, cand: str, k: int, out: Path) -> Path:
     start = time.time()
     model, word = fit_sentiment(train, soft=teacher_rows(train), **CANDIDATES[cand])
     senti = SentimentModel(model, word_model=word)
-    demo = demo_rows()
+    demo = demo_rows(demo_file)
     path = out / f"{cand}_f{k}.npz"
     np.savez_compressed(
         path, held=_probs(senti, held), held_gold=np.array([x.label for x in held]),
@@ -148,13 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--folds", default="0,1,2,3,4")
     ap.add_argument("--data_dir", default=DEFAULT_DATA_DIR)
     ap.add_argument("--out", default="/tmp/sentcv")
+    ap.add_argument("--demo", default="/tmp/demo_sentiment.jsonl",
+                    help="labelled JSONL development set scored by every fold model (run); see the module doc")
     ap.add_argument("--bias", default="0", help="comma list of neutral log-score biases (table)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.mode == "run":
         for k in (int(f) for f in args.folds.split(",")):
-            run_fold(Path(args.data_dir), args.cand, k, out)
+            run_fold(Path(args.data_dir), args.cand, k, out, Path(args.demo))
     else:
         table(out, [float(b) for b in args.bias.split(",")])
     return 0
