@@ -41,7 +41,7 @@ N_FOLDS = 5
 #: candidate name -> fit_sentiment keyword arguments
 CANDIDATES: dict[str, dict] = {
     "base": {"emot_neutral": 0.0},  # the recipe shipped before the EmoT neutral share
-    "w05": {"emot_weight": 0.5},
+    "w05": {"emot_weight": 0.5, "emot_neutral": 0.0},
     "soft35": {"emot_neutral": 0.35, "emot_neutral_variants": False},
     "soft35v": {"emot_neutral": 0.35, "emot_neutral_variants": True},
 }

@@ -7,7 +7,7 @@ Usage (the lead wires it as ``pantau train``)::
 
 Artefacts:
 
-* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages) + EmoT, plus
+* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages) + EmoT (polarity, 35 % neutral target), plus
                      informal variants of the SmSA / EmoT texts with the e5 teacher's soft labels
                      (``data/sentiment_teacher.tsv``, built by ``--only teacher``; ``teacher.py``)
 * ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
