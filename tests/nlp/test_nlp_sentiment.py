@@ -91,3 +91,34 @@ def test_demo_sample_floor(model_dir) -> None:
     res = evaluate_sentiment(rows, str(model_dir))
     assert res["per_language"]["id"]["macro_f1"] >= 0.62, res["per_language"]["id"]
     assert res["binary_macro_f1"] >= 0.80, res["binary_macro_f1"]
+
+
+# Self-written informal neutral questions / remarks (issue 12). With EmoT's hard polarity labels the
+# model gave them a neutral probability of 0.001-0.045 (negative 0.99, 0.99, 0.61); EmoT rows now
+# state polarity only (train.EMOT_NEUTRAL), which gives 0.14, 0.07, 0.33. They are still called
+# negative (the first two at 0.86 and 0.93): this pins the direction, not a solved problem.
+INFORMAL_NEUTRAL = [
+    "Tarif KRL katanya mau pake NIK ya? ada yg udh baca aturannya?",
+    "IKN sekarang progresnya udh sampe mana siiiih? ada yg baru dari sana?",
+    "ngopi dulu biar waras, abis itu lanjut kerja 🙂",
+]
+
+
+def test_informal_neutral_posts_keep_some_neutral(sentiment) -> None:
+    for text in INFORMAL_NEUTRAL:
+        r = sentiment.predict([text], ["id"])[0]
+        assert r.neutral >= 0.05, (text, r)
+    assert sentiment.predict([INFORMAL_NEUTRAL[0]], ["id"])[0].negative < 0.9
+
+
+def test_demo_sample_neutral_recall(model_dir) -> None:
+    """The demo sample's Indonesian neutral posts: recall 0.35 with hard EmoT labels, 0.62 now
+    (production path, language from langid); the floor sits ~5 points below."""
+    from devtools.sample.posts import generate_labelled
+    from transforms.nlp.training.data_io import LabelledText
+    from transforms.nlp.training.evaluate import evaluate_sentiment
+
+    rows = [LabelledText(p["text"], lab["sentiment"], "id" if lab["lang"] == "id-en" else lab["lang"], "")
+            for p, lab in generate_labelled() if p.get("text")]
+    res = evaluate_sentiment(rows, str(model_dir))
+    assert res["per_language"]["id"]["per_class"]["neutral"]["r"] >= 0.57, res["per_language"]["id"]

@@ -106,3 +106,29 @@ def test_shipped_models_were_distilled(model_dir, name) -> None:
     from transforms.nlp.linear import LinearTextModel
 
     assert LinearTextModel.load(model_dir / name).meta.get("n_soft", 0) > 4000
+
+
+def test_emot_rows_state_polarity_only() -> None:
+    """EmoT rows (and, optionally, their teacher variants) put a fixed share on neutral."""
+    rows = [LabelledText("a", "positive", "id", "s:a"), LabelledText("b", "negative", "id", "e:b"),
+            LabelledText("c", "positive", "id", "e:c")]
+    soft = [(LabelledText("b2", "negative", "id", "e:b"), np.array([0.1, 0.1, 0.8])),
+            (LabelledText("a2", "positive", "id", "s:a"), np.array([0.6, 0.3, 0.1]))]
+    hard = train.sentiment_targets(rows, soft, 0.0)
+    assert hard[:3].tolist() == [[1, 0, 0], [0, 0, 1], [1, 0, 0]]
+    t = train.sentiment_targets(rows, soft, 0.35, emot_neutral_variants=False)
+    assert np.allclose(t[:3], [[1, 0, 0], [0, 0.35, 0.65], [0.65, 0.35, 0]])
+    assert np.allclose(t[3:], hard[3:])
+    v = train.sentiment_targets(rows, soft, 0.35, emot_neutral_variants=True)
+    assert np.allclose(v[3], [0.065, 0.415, 0.52]) and np.allclose(v[4], [0.6, 0.3, 0.1])
+    assert np.allclose(v.sum(axis=1), 1.0)
+
+
+def test_emot_neutral_share_raises_neutral_on_tweet_words() -> None:
+    gold = [LabelledText(t, l, "id", "s:" + t) for t, l in [
+        ("enak sekali", "positive"), ("bagus mantap", "positive"), ("jelek sekali", "negative"),
+        ("buruk kecewa", "negative"), ("saya makan", "neutral"), ("ada menu", "neutral")]]
+    tweets = [LabelledText(f"wkwk {w}", "negative", "id", "e:" + w) for w in ("kesel", "sebel", "takut", "marah")]
+    hard, _ = train.fit_sentiment(gold + tweets, emot_neutral=0.0)
+    soft, _ = train.fit_sentiment(gold + tweets, emot_neutral=0.5)
+    assert soft.predict_proba(["wkwk"])[0][1] > hard.predict_proba(["wkwk"])[0][1] + 0.1

@@ -7,7 +7,7 @@ Usage (the lead wires it as ``pantau train``)::
 
 Artefacts:
 
-* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages) + EmoT, plus
+* ``sentiment.npz``  n-gram logistic regression, SmSA + NusaX-senti (12 languages) + EmoT (polarity, 35 % neutral target), plus
                      informal variants of the SmSA / EmoT texts with the e5 teacher's soft labels
                      (``data/sentiment_teacher.tsv``, built by ``--only teacher``; ``teacher.py``)
 * ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
@@ -93,6 +93,13 @@ LANGID_C = 10.0
 SENTIMENT_LABELS = ["positive", "neutral", "negative"]
 #: EmoT tweets (emotion -> polarity, data_io.EMOT_POLARITY) join the sentiment data with this weight
 EMOT_WEIGHT = 1.0
+#: share of an EmoT row's target put on "neutral" (EmoT only states polarity; 0 = hard polarity label).
+#: 0.35 with the variants: 5-fold CV within one SD of the hard labels, informal neutral recall up
+#: (README, "Neutral informal posts")
+EMOT_NEUTRAL = 0.35
+#: whether the teacher-labelled variants of EmoT tweets get the same neutral share (mixed into the teacher's
+#: probabilities: the teacher learnt EmoT's hard labels, so it too calls informal tweets never neutral)
+EMOT_NEUTRAL_VARIANTS = True
 #: Static e5 word vectors (``wordvec``) as dense sentiment features: off, because 5-fold CV showed no
 #: gain (README, "What was tried"); ``--sentiment_wordvec`` turns them on (needs ``--only wordvec`` first)
 SENTIMENT_USE_WORDVEC = False
@@ -161,25 +168,46 @@ def sentiment_weights(rows: Sequence[LabelledText], emot_weight: float = EMOT_WE
             for x in rows]
 
 
+def sentiment_targets(
+    rows: Sequence[LabelledText], soft: Sequence[tuple[LabelledText, Sequence[float]]] = (),
+    emot_neutral: float = EMOT_NEUTRAL, emot_neutral_variants: bool = EMOT_NEUTRAL_VARIANTS,
+) -> np.ndarray:
+    """Target probabilities (positive, neutral, negative) of ``rows`` then ``soft``: one-hot gold labels,
+    except that EmoT rows (which only state polarity) put ``emot_neutral`` on neutral and the rest on
+    their polarity; with ``emot_neutral_variants`` EmoT's teacher rows become
+    ``emot_neutral * neutral + (1 - emot_neutral) * teacher``; other teacher rows keep their probabilities."""
+    neutral = SENTIMENT_LABELS.index("neutral")
+    targets = np.zeros((len(rows) + len(soft), len(SENTIMENT_LABELS)))
+    targets[np.arange(len(rows)), [SENTIMENT_LABELS.index(x.label) for x in rows]] = 1.0
+    if soft:
+        targets[len(rows):] = np.asarray([p for _, p in soft], dtype=np.float64)
+    emot = [i for i, x in enumerate(rows) if x.group.startswith("e:")]
+    if emot_neutral_variants:
+        emot += [len(rows) + i for i, (x, _) in enumerate(soft) if x.group.startswith("e:")]
+    if emot_neutral and emot:
+        targets[emot] *= 1.0 - emot_neutral
+        targets[emot, neutral] += emot_neutral
+    return targets
+
+
 def fit_sentiment(
     rows: Sequence[LabelledText], vectors: WordVectors | None = None, emot_weight: float = EMOT_WEIGHT,
     soft: Sequence[tuple[LabelledText, Sequence[float]]] = (), soft_weight: float = TEACHER_WEIGHT,
+    emot_neutral: float = EMOT_NEUTRAL, emot_neutral_variants: bool = EMOT_NEUTRAL_VARIANTS,
 ) -> tuple[LinearTextModel, LinearTextModel]:
     """The two sentiment models (char+word, negation-marked word) fitted on ``rows``; both get the
     averaged word vectors as dense features when ``vectors`` is given.
 
     ``soft``: extra rows with a teacher's probabilities (positive, neutral, negative) as targets
-    (cross-entropy against them), class-balanced by their most probable label, times ``soft_weight``."""
+    (cross-entropy against them), class-balanced by their most probable label, times ``soft_weight``.
+    ``emot_neutral``: EmoT rows target that share on neutral and the rest on their polarity (with
+    ``emot_neutral_variants``, EmoT's teacher rows too: ``share * neutral + (1 - share) * teacher``)."""
     all_rows = list(rows) + [x for x, _ in soft]
     texts = [normalize(x.text, x.lang) for x in all_rows]
     labels = [x.label for x in all_rows]
     weights = sentiment_weights(rows, emot_weight)
-    targets = None
-    if soft:
-        weights += [w * soft_weight for w in sentiment_weights([x for x, _ in soft], 1.0)]
-        targets = np.zeros((len(all_rows), len(SENTIMENT_LABELS)))
-        targets[np.arange(len(rows)), [SENTIMENT_LABELS.index(x.label) for x in rows]] = 1.0
-        targets[len(rows):] = np.asarray([p for _, p in soft], dtype=np.float64)
+    weights += [w * soft_weight for w in sentiment_weights([x for x, _ in soft], 1.0)]
+    targets = sentiment_targets(rows, soft, emot_neutral, emot_neutral_variants) if soft or emot_neutral else None
     dense = vectors.doc_vectors(texts) if vectors is not None else None
     extra = {"wordvec": WORDVEC_FILE} if vectors is not None else {}
     extra["n_soft"] = len(soft)
@@ -239,7 +267,8 @@ def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
     word.save(out / "sentiment_word.npz")
     return {"file": "sentiment.npz", "n_train": len(rows), "n_features": len(model.vocab), "c": SENTIMENT_C,
             "word_file": "sentiment_word.npz", "word_n_features": len(word.vocab), "word_c": SENTIMENT_WORD_C,
-            "word_blend": SENTIMENT_WORD_BLEND, "emot_weight": EMOT_WEIGHT,
+            "word_blend": SENTIMENT_WORD_BLEND, "emot_weight": EMOT_WEIGHT, "emot_neutral": EMOT_NEUTRAL,
+            "emot_neutral_variants": EMOT_NEUTRAL_VARIANTS,
             "n_emot": sum(1 for x in rows if x.group.startswith("e:")), "n_teacher": len(soft),
             "teacher_weight": TEACHER_WEIGHT,
             "n_reviews": sum(1 for x in rows if x.group.startswith("r:")),
