@@ -228,8 +228,10 @@ class LanguageIdentifier:
         chunks_by_doc: dict[int, list[np.ndarray]] = {}
         for k, p in zip(chunk_owner, chunk_probs):
             chunks_by_doc.setdefault(k, []).append(p)
-        english = self._english_share([words_list[i] for i in todo])
-        evidence = self._regional_evidence([words_list[i] for i in todo], probs)
+        todo_words = [words_list[i] for i in todo]
+        single = self._single_word_probs(todo_words, probs)
+        english = self._english_share(todo_words, single)
+        evidence = self._regional_evidence(todo_words, probs, single)
         # the Indonesian-vs-Malay model's n-gram scores, in one batch, for texts the main model calls Indonesian
         idms_z: dict[int, float] = {}
         if self.idms is not None and "id" in self.labels:
@@ -251,43 +253,55 @@ class LanguageIdentifier:
             return LanguageResult(hint.lower(), 0.0)
         return LanguageResult("und", 0.0)
 
-    def _english_share(self, docs: Sequence[Sequence[str]]) -> list[float]:
+    def _weak_regional(self, probs: np.ndarray) -> list[int]:
+        """Rows whose top label is a regional language below ``REGIONAL_EVIDENCE_CONF``."""
+        top = probs.argmax(axis=1)
+        return [k for k in range(len(probs)) if self.labels[int(top[k])] in REGIONAL
+                and float(probs[k, top[k]]) < REGIONAL_EVIDENCE_CONF]
+
+    def _evidence_candidates(self, doc: Sequence[str]) -> set[str]:
+        """Words of ``doc`` that are not common Indonesian (possible regional evidence)."""
+        return {w for w in doc if w.isalpha() and w not in self.common_words}
+
+    def _single_word_probs(self, docs: Sequence[Sequence[str]], probs: np.ndarray) -> dict[str, np.ndarray]:
+        """The model's probabilities for each distinct word scored alone, in one batch: the words of
+        3+ letters (English share) and the regional-evidence candidates of weak regional guesses."""
+        if "en" not in self.labels:
+            return {}
+        words = {w for doc in docs for w in doc if len(w) >= 3}
+        if "id" in self.labels:
+            for k in self._weak_regional(probs):
+                words |= self._evidence_candidates(docs[k])
+        if not words:
+            return {}
+        ordered = sorted(words)
+        return dict(zip(ordered, self.model.softmax(self.model.decision_items([[w] for w in ordered]))))
+
+    def _english_share(self, docs: Sequence[Sequence[str]], single: dict[str, np.ndarray]) -> list[float]:
         """Share of a document's words (3+ letters) that are confidently English on their own."""
         if "en" not in self.labels:
             return [0.0] * len(docs)
         en = self.labels.index("en")
-        singles = [[w] for doc in docs for w in doc if len(w) >= 3]
-        if not singles:
-            return [0.0] * len(docs)
-        p = self.model.softmax(self.model.decision_items(singles))[:, en]
-        out, pos = [], 0
+        out = []
         for doc in docs:
-            n = sum(1 for w in doc if len(w) >= 3)
-            out.append(float((p[pos : pos + n] >= 0.9).sum()) / n if n >= 4 else 0.0)
-            pos += n
+            long_words = [w for w in doc if len(w) >= 3]
+            n = len(long_words)
+            out.append(sum(1 for w in long_words if single[w][en] >= 0.9) / n if n >= 4 else 0.0)
         return out
 
-    def _regional_evidence(self, docs: Sequence[Sequence[str]], probs: np.ndarray) -> list[bool]:
+    def _regional_evidence(self, docs: Sequence[Sequence[str]], probs: np.ndarray,
+                           single: dict[str, np.ndarray]) -> list[bool]:
         """Per document: does it hold a word that could be evidence of a regional language, i.e.
         one outside common Indonesian that the model does not take for English on its own?
         Only computed for weak regional guesses (the others get True, unused)."""
         out = [True] * len(docs)
         if "id" not in self.labels:
             return out
-        top = probs.argmax(axis=1)
-        weak = [k for k in range(len(docs)) if self.labels[int(top[k])] in REGIONAL
-                and float(probs[k, top[k]]) < REGIONAL_EVIDENCE_CONF]
-        candidates = {k: sorted({w for w in docs[k] if w.isalpha() and w not in self.common_words})
-                      for k in weak}
-        singles = sorted({w for ws in candidates.values() for w in ws})
-        english: set[str] = set()
-        if singles and "en" in self.labels:
-            p = self.model.softmax(self.model.decision_items([[w] for w in singles]))
-            en = self.labels.index("en")
+        en = self.labels.index("en") if "en" in self.labels else -1
+        for k in self._weak_regional(probs):
             # English is written in ASCII; "béas" (Sundanese) is no English word whatever the scores
-            english = {w for w, row in zip(singles, p) if int(row.argmax()) == en and w.isascii()}
-        for k, ws in candidates.items():
-            out[k] = any(w not in english for w in ws)
+            out[k] = any(not (en >= 0 and w.isascii() and int(single[w].argmax()) == en)
+                         for w in self._evidence_candidates(docs[k]))
         return out
 
     def _decide(
