@@ -589,16 +589,15 @@ def train_ner(
         ner_docbin(dev_sents, nlp, tmp_path / "dev.spacy")
         _log(f"ner: {n_train} training sentences (upsampled {upsample})")
         overrides = {"paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy")}
-        if oov:
-            counts = Counter(t.lower() for sents in train.values() for s in sents for t in s.tokens)
-            once = {w for w, c in counts.items() if c == 1} if hapax else set()
-            holder = _oov_vector_holder(vec_path, sub_path, [s for sents in train.values() for s in sents] + dev_sents,
-                                        once)
-            holder.to_disk(tmp_path / "vectors")
-            overrides["paths.vectors"] = str(tmp_path / "vectors")
-        elif static:
-            holder = spacy.blank("id")
-            attach_vectors(holder, vec_path)
+        if static:
+            if oov:
+                counts = Counter(t.lower() for sents in train.values() for s in sents for t in s.tokens)
+                once = {w for w, c in counts.items() if c == 1} if hapax else set()
+                holder = _oov_vector_holder(vec_path, sub_path,
+                                            [s for sents in train.values() for s in sents] + dev_sents, once)
+            else:
+                holder = spacy.blank("id")
+                attach_vectors(holder, vec_path)
             holder.to_disk(tmp_path / "vectors")
             overrides["paths.vectors"] = str(tmp_path / "vectors")
         if max_steps is not None:
