@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from .linear import LinearTextModel
-from .textnorm import normalize
+from .textnorm import NEGATORS, mark_negation, normalize
+from .valence import VALENCE_FEATURES, ValenceFeatures
 from .wordvec import WORDVEC_FILE, WordVectors
 
-__all__ = ["SentimentResult", "SentimentModel", "LABELS", "SUPPORTED", "load_emoji_lexicon", "mark_negation"]
+__all__ = ["SentimentResult", "SentimentModel", "LABELS", "SUPPORTED", "load_emoji_lexicon", "mark_negation", "NEGATORS",
+           "load_dense_features"]
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 _EMOJI_CAP = 3.0  # largest total log-odds shift the emoji cues may add
@@ -30,29 +32,13 @@ SUPPORTED: frozenset[str] = frozenset(
     {"id", "ms", "en", "jv", "su", "ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc", "und"}
 )
 
-#: Negators whose scope (the next ``_NEG_SCOPE`` word tokens) is marked ``neg_<word>``.
-NEGATORS: frozenset[str] = frozenset(
-    "tidak tak bukan belum jangan kurang tdk gak ga nggak enggak not no never".split()
-)
-_NEG_SCOPE = 2
-
-
-def mark_negation(text: str) -> str:
-    """Prefix the two word tokens after a negator with ``neg_`` (punctuation ends the scope)."""
-    out: list[str] = []
-    k = 0
-    for w in text.split():
-        if w in NEGATORS:
-            out.append(w)
-            k = _NEG_SCOPE
-        elif k and w[:1].isalnum():
-            out.append("neg_" + w)
-            k -= 1
-        else:
-            out.append(w)
-            if not w[:1].isalnum():
-                k = 0
-    return " ".join(out)
+def load_dense_features(model: LinearTextModel, model_dir: str | Path) -> WordVectors | ValenceFeatures | None:
+    """The dense features ``model`` was fitted with (``meta["dense"]``; older models say ``wordvec``)."""
+    if model.dense_weights is None:
+        return None
+    if model.meta.get("dense") == VALENCE_FEATURES:
+        return ValenceFeatures.load(float(model.meta.get("dense_scale", 1.0)))
+    return WordVectors.load(Path(model_dir) / WORDVEC_FILE)
 
 
 @dataclass(frozen=True)
@@ -100,7 +86,7 @@ class SentimentModel:
         model: LinearTextModel,
         emoji: dict[str, tuple[int, float]] | None = None,
         word_model: LinearTextModel | None = None,
-        vectors: WordVectors | None = None,
+        vectors: WordVectors | ValenceFeatures | None = None,
     ):
         for m in (model, word_model):
             if m is not None and sorted(m.labels) != sorted(LABELS):
@@ -112,11 +98,12 @@ class SentimentModel:
         #: language -> weight of the word model in the probability average ("default" for the rest)
         self.blend: dict[str, float] = dict((word_model.meta.get("blend") or {}) if word_model is not None else {})
         self.emoji = load_emoji_lexicon() if emoji is None else emoji
-        #: static word vectors feeding the models' dense features (when they were fitted with them)
+        #: the models' dense features, when they were fitted with some: the English valence lexicon
+        #: (``valence.py``) or static word vectors (``wordvec.py``, experiments)
         self.vectors = vectors
         for m in (model, word_model):
             if m is not None and m.dense_weights is not None and vectors is None:
-                raise ValueError("sentiment model needs word vectors (wordvec.npz)")
+                raise ValueError(f"sentiment model needs dense features ({m.meta.get('dense', 'wordvec')})")
 
     @classmethod
     def load(cls, model_dir: str | Path) -> SentimentModel:
@@ -124,9 +111,7 @@ class SentimentModel:
         word = Path(model_dir) / "sentiment_word.npz"
         main = LinearTextModel.load(Path(model_dir) / "sentiment.npz")
         word_model = LinearTextModel.load(word) if word.exists() else None
-        needs = any(m is not None and m.dense_weights is not None for m in (main, word_model))
-        return cls(main, word_model=word_model,
-                   vectors=WordVectors.load(Path(model_dir) / WORDVEC_FILE) if needs else None)
+        return cls(main, word_model=word_model, vectors=load_dense_features(main, model_dir))
 
     def _dense(self, m: LinearTextModel, texts: list[str]) -> np.ndarray | None:
         return self.vectors.doc_vectors(texts) if m.dense_weights is not None and self.vectors is not None else None

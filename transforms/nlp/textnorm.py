@@ -33,6 +33,8 @@ __all__ = [
     "clean_tokens",
     "apply_slang",
     "normalize",
+    "NEGATORS",
+    "mark_negation",
     "is_emoji",
 ]
 
@@ -249,3 +251,28 @@ def normalize(
     if lang in SLANG_LANGUAGES:
         tokens = apply_slang(tokens)
     return " ".join(tokens)
+
+
+#: Negators whose scope (the next ``_NEG_SCOPE`` word tokens) is marked ``neg_<word>``.
+NEGATORS: frozenset[str] = frozenset(
+    "tidak tak bukan belum jangan kurang tdk gak ga nggak enggak not no never".split()
+)
+_NEG_SCOPE = 2
+
+
+def mark_negation(text: str) -> str:
+    """Prefix the two word tokens after a negator with ``neg_`` (punctuation ends the scope)."""
+    out: list[str] = []
+    k = 0
+    for w in text.split():
+        if w in NEGATORS:
+            out.append(w)
+            k = _NEG_SCOPE
+        elif k and w[:1].isalnum():
+            out.append("neg_" + w)
+            k -= 1
+        else:
+            out.append(w)
+            if not w[:1].isalnum():
+                k = 0
+    return " ".join(out)
