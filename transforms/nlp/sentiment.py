@@ -6,6 +6,9 @@ NusaX-senti languages together (``train.py``), applied to :func:`textnorm.normal
 An optional second model (``sentiment_word.npz``: word 1-3-grams over negation-marked text,
 see :func:`mark_negation`) is blended in by probability averaging, with a per-language
 weight stored in its metadata (``blend``).
+A post in a NusaX regional language is also translated word by word into Indonesian
+(:mod:`translate`, ``data/nusax_dict.tsv``) and scored as Indonesian; the two predictions are
+averaged with weight :data:`TRANSLATE_BLEND` on the translated one.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import numpy as np
 
 from .linear import LinearTextModel
 from .textnorm import NEGATORS, mark_negation, normalize
+from .translate import load_dictionaries, translate
 from .valence import VALENCE_FEATURES, ValenceFeatures
 from .wordvec import WORDVEC_FILE, WordVectors
 
@@ -25,6 +29,9 @@ __all__ = ["SentimentResult", "SentimentModel", "LABELS", "SUPPORTED", "load_emo
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 _EMOJI_CAP = 3.0  # largest total log-odds shift the emoji cues may add
+#: Weight of the translated-to-Indonesian prediction for a regional post (picked by 5-fold CV from
+#: 0, 0.1, ..., 1: see the README section "Regional posts through Indonesian").
+TRANSLATE_BLEND = 0.7
 
 LABELS: tuple[str, str, str] = ("positive", "neutral", "negative")
 #: Languages with sentiment training data (Malay is close enough to Indonesian to share it).
@@ -87,6 +94,8 @@ class SentimentModel:
         emoji: dict[str, tuple[int, float]] | None = None,
         word_model: LinearTextModel | None = None,
         vectors: WordVectors | ValenceFeatures | None = None,
+        translations: dict[str, dict[str, str]] | None = None,
+        translate_blend: float = TRANSLATE_BLEND,
     ):
         for m in (model, word_model):
             if m is not None and sorted(m.labels) != sorted(LABELS):
@@ -101,22 +110,41 @@ class SentimentModel:
         #: the models' dense features, when they were fitted with some: the English valence lexicon
         #: (``valence.py``) or static word vectors (``wordvec.py``, experiments)
         self.vectors = vectors
+        #: language -> regional word -> Indonesian word (none: regional posts are scored directly)
+        self.translations = dict(translations or {})
+        self.translate_blend = translate_blend
         for m in (model, word_model):
             if m is not None and m.dense_weights is not None and vectors is None:
                 raise ValueError(f"sentiment model needs dense features ({m.meta.get('dense', 'wordvec')})")
 
     @classmethod
     def load(cls, model_dir: str | Path) -> SentimentModel:
-        """Load ``sentiment.npz`` (and ``sentiment_word.npz`` when present) from ``model_dir``."""
+        """Load ``sentiment.npz`` (and ``sentiment_word.npz`` when present) from ``model_dir``, with
+        the shipped regional dictionaries (``data/nusax_dict.tsv``)."""
         word = Path(model_dir) / "sentiment_word.npz"
         main = LinearTextModel.load(Path(model_dir) / "sentiment.npz")
         word_model = LinearTextModel.load(word) if word.exists() else None
-        return cls(main, word_model=word_model, vectors=load_dense_features(main, model_dir))
+        return cls(main, word_model=word_model, vectors=load_dense_features(main, model_dir),
+                   translations=load_dictionaries())
 
     def _dense(self, m: LinearTextModel, texts: list[str]) -> np.ndarray | None:
         return self.vectors.doc_vectors(texts) if m.dense_weights is not None and self.vectors is not None else None
 
     def _decision(self, texts: list[str], langs: Sequence[str] | None) -> np.ndarray:
+        """Class log-scores in ``LABELS`` order (:meth:`_direct`); a text in a language with a
+        dictionary gets the log of ``(1 - w) * direct + w * translated`` probabilities, where
+        ``translated`` scores its word-by-word Indonesian translation and ``w`` is ``translate_blend``."""
+        z = self._direct(texts, langs)
+        todo = [i for i, l in enumerate(langs or ()) if l in self.translations] if self.translate_blend > 0 else []
+        if todo:
+            sub = [translate(texts[i], self.translations[langs[i]]) for i in todo]
+            pt = self.model.softmax(self._direct(sub, ["id"] * len(sub)))
+            w = self.translate_blend
+            p = (1.0 - w) * self.model.softmax(z[todo]) + w * pt
+            z[todo] = np.log(np.maximum(p, 1e-9))
+        return z
+
+    def _direct(self, texts: list[str], langs: Sequence[str] | None) -> np.ndarray:
         """Class log-scores in ``LABELS`` order: main-model logits where a text's blend weight is 0,
         log of the probability average elsewhere (each model only runs on the texts it is needed for)."""
         if self.word_model is None:

@@ -15,6 +15,10 @@ The demo sample's labelled posts are written as such a file by (dev tooling, not
         json.dumps({'text': p['text'], 'label': l['sentiment'], 'lang': 'id' if l['lang'] == 'id-en' else l['lang']})
         for p, l in g() if p.get('text')))" > /tmp/demo_sentiment.jsonl
 
+Regional NusaX rows go through the translated-to-Indonesian path as in production, with the
+dictionaries learned from the training folds' parallel NusaX rows only
+(``translate_build.dictionaries_from_rows``); ``--translate_blend 0`` scores them directly.
+
 ``table`` prints mean +- SD over folds: SmSA fold macro-F1, EmoT fold binary polarity macro-F1,
 NusaX mean macro-F1 of 12 languages, EmoT neutral share, and the demo sample's 3-class macro-F1
 and neutral recall; ``--bias`` adds a neutral log-score bias at scoring time (candidate c).
@@ -32,10 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..sentiment import LABELS, SentimentModel
+from ..sentiment import LABELS, TRANSLATE_BLEND, SentimentModel
 from .data_io import LabelledText, read_nusax_senti
 from .evaluate import load_labelled, macro_f1
 from .train import DEFAULT_DATA_DIR, fit_sentiment, sentiment_training_set, teacher_rows
+from .translate_build import dictionaries_from_rows
 
 N_FOLDS = 5
 #: candidate name -> fit_sentiment keyword arguments
@@ -75,7 +80,8 @@ def _probs(model: SentimentModel, rows: Sequence[LabelledText]) -> np.ndarray:
     return np.array([[r.positive, r.neutral, r.negative] for r in res], dtype=np.float32)
 
 
-def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path) -> Path:
+def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path,
+             translate_blend: float = TRANSLATE_BLEND) -> Path:
     """Fit candidate ``cand`` without fold ``k``; save held-out and demo probabilities."""
     rows = sentiment_training_set(data_dir, include_valid=False)
     folds = [fold_of(key) for key in fold_keys(rows, data_dir)]
@@ -83,7 +89,8 @@ def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path) -> P
     held = [x for x, f in zip(rows, folds) if f == k]
     start = time.time()
     model, word = fit_sentiment(train, soft=teacher_rows(train), **CANDIDATES[cand])
-    senti = SentimentModel(model, word_model=word)
+    senti = SentimentModel(model, word_model=word, translations=dictionaries_from_rows(train),
+                           translate_blend=translate_blend)
     demo = demo_rows(demo_file)
     path = out / f"{cand}_f{k}.npz"
     np.savez_compressed(
@@ -153,13 +160,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", default="/tmp/sentcv")
     ap.add_argument("--demo", default="/tmp/demo_sentiment.jsonl",
                     help="labelled JSONL development set scored by every fold model (run); see the module doc")
+    ap.add_argument("--translate_blend", type=float, default=TRANSLATE_BLEND,
+                    help="weight of the translated-to-Indonesian prediction on regional rows (run; 0: direct only)")
     ap.add_argument("--bias", default="0", help="comma list of neutral log-score biases (table)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.mode == "run":
         for k in (int(f) for f in args.folds.split(",")):
-            run_fold(Path(args.data_dir), args.cand, k, out, Path(args.demo))
+            run_fold(Path(args.data_dir), args.cand, k, out, Path(args.demo), args.translate_blend)
     else:
         table(out, [float(b) for b in args.bias.split(",")])
     return 0

@@ -79,6 +79,7 @@ from .teacher import (
     variant,
     write_teacher,
 )
+from .translate_build import build_nusax_dict
 
 SEED = 13
 DEFAULT_DATA_DIR = "../shared/data"
@@ -758,6 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--only", default="sentiment,langid,idms,ner,gate",
                     help="comma list of sentiment,langid,idms,ner,gate; also id_words (rebuilds data/id_common_words.txt), "
                          "idms_words (rebuilds data/ms_id_wordfreq.tsv), en_valence (rebuilds data/en_valence.tsv), "
+                         "nusax_dict (rebuilds data/nusax_dict.tsv), "
                          "wordvec, ner_vectors (e5 word vectors), ner_subword (n-gram model fitted to ner_vectors) and teacher (rebuilds data/sentiment_teacher.tsv "
                          "with e5); those need the train extra")
     ap.add_argument("--reviews", default=None,
@@ -826,6 +828,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             entry = build_id_words()
         elif task == "en_valence":
             entry = build_en_valence()
+        elif task == "nusax_dict":
+            entry = build_nusax_dict(data_dir, splits=("train", "valid") if used_valid else ("train",))
         elif task == "teacher":
             entry = train_teacher(data_dir, not args.holdout_valid, Path(args.e5_cache) if args.e5_cache else None,
                                   Path(args.teacher_file))
