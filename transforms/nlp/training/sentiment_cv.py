@@ -37,9 +37,16 @@ from pathlib import Path
 import numpy as np
 
 from ..sentiment import LABELS, TRANSLATE_BLEND, SentimentModel
+from ..valence import ValenceFeatures
 from .data_io import LabelledText, read_nusax_senti
 from .evaluate import load_labelled, macro_f1
-from .train import DEFAULT_DATA_DIR, fit_sentiment, sentiment_training_set, teacher_rows
+from .train import (
+    DEFAULT_DATA_DIR,
+    SENTIMENT_VALENCE_SCALE,
+    fit_sentiment,
+    sentiment_training_set,
+    teacher_rows,
+)
 from .translate_build import dictionaries_from_rows
 
 N_FOLDS = 5
@@ -49,6 +56,8 @@ CANDIDATES: dict[str, dict] = {
     "w05": {"emot_weight": 0.5, "emot_neutral": 0.0},
     "soft35": {"emot_neutral": 0.35, "emot_neutral_variants": False},
     "soft35v": {"emot_neutral": 0.35, "emot_neutral_variants": True},
+    # + the English valence features of the main model (shipped since issue 12's fifth round)
+    "soft35v_val": {"emot_neutral": 0.35, "emot_neutral_variants": True, "valence": True},
 }
 
 
@@ -72,7 +81,7 @@ def fold_of(key: str) -> int:
 
 def demo_rows(path: Path) -> list[LabelledText]:
     """A labelled JSONL development set (``text``, ``label``, ``lang``), e.g. the demo sample."""
-    return load_labelled(path, "jsonl", "sentiment", "id")
+    return load_labelled(path, "jsonl", "sentiment", None)
 
 
 def _probs(model: SentimentModel, rows: Sequence[LabelledText]) -> np.ndarray:
@@ -88,8 +97,10 @@ def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path,
     train = [x for x, f in zip(rows, folds) if f != k]
     held = [x for x, f in zip(rows, folds) if f == k]
     start = time.time()
-    model, word = fit_sentiment(train, soft=teacher_rows(train), **CANDIDATES[cand])
-    senti = SentimentModel(model, word_model=word, translations=dictionaries_from_rows(train),
+    kwargs = dict(CANDIDATES[cand])
+    vectors = ValenceFeatures.load(SENTIMENT_VALENCE_SCALE) if kwargs.pop("valence", False) else None
+    model, word = fit_sentiment(train, vectors, soft=teacher_rows(train), **kwargs)
+    senti = SentimentModel(model, word_model=word, vectors=vectors, translations=dictionaries_from_rows(train),
                            translate_blend=translate_blend)
     demo = demo_rows(demo_file)
     path = out / f"{cand}_f{k}.npz"
@@ -126,6 +137,7 @@ def fold_scores(z: dict, bias: float = 0.0) -> dict[str, float]:
         "smsa": macro_f1(list(gold[s]), list(pred[s]), list(LABELS)),
         "emot": macro_f1(list(gold[e]), list(polar), ["positive", "negative"]),
         "nusax": float(np.mean(nusax)),
+        "nusax_en": macro_f1(list(gold[n & (lang == "en")]), list(pred[n & (lang == "en")]), list(LABELS)),
         "emot_neu": float((pred[e] == "neutral").mean()),
         "demo": macro_f1(list(dg), list(dp), list(LABELS)),
         "demo_neu_rec": float((dp[neu] == "neutral").mean()),
@@ -135,7 +147,7 @@ def fold_scores(z: dict, bias: float = 0.0) -> dict[str, float]:
 
 def table(out: Path, biases: Sequence[float]) -> None:
     """Print mean +- SD over the saved folds of every candidate, per neutral bias."""
-    cols = ["smsa", "emot", "nusax", "emot_neu", "demo", "demo_neu_rec", "demo_neg_rec"]
+    cols = ["smsa", "emot", "nusax", "nusax_en", "emot_neu", "demo", "demo_neu_rec", "demo_neg_rec"]
     print("| candidate | bias | folds | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 3) + "|")
     for cand in CANDIDATES:
