@@ -47,6 +47,14 @@ _MALAYIC = frozenset({"id", "min", "bjn", "ms"})
 _CLD2_MAP = {"jw": "jv", "in": "id", "iw": "he", "zh-Hant": "zh", "un": "und", "xxx": "und"}
 # Log-prior added to the model's scores on short inputs: Indonesian dominates the stream.
 _SHORT_PRIOR = {"id": 0.4, "en": 0.2}
+#: Languages of the n-gram model that an Indonesian social stream rarely carries (the eight NusaX
+#: languages other than Indonesian, English, Javanese and Sundanese). The model was trained with
+#: every language equally frequent; their scores get this log-prior on every input, so a weak
+#: guess among them yields to a close Indonesian, Javanese or Sundanese reading, while a clear
+#: sentence keeps its label. ``log(0.3)``: chosen a priori, measured in the NLP README
+#: ("Minor regional languages: a stream prior").
+MINOR_LANGUAGES: frozenset[str] = frozenset({"ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc"})
+MINOR_LOG_PRIOR = math.log(0.3)
 #: Regional languages the n-gram model can guess; such a guess needs positive evidence (below).
 REGIONAL: frozenset[str] = frozenset({"jv", "su", "ace", "ban", "bjn", "bug", "mad", "min", "nij", "bbc"})
 #: Below this model confidence, a regional guess stands only if the text has at least one word
@@ -162,6 +170,8 @@ class LanguageIdentifier:
         # first words of the multi-word markers: only windows starting with one are joined
         self._gram_starts = frozenset(m.split(" ")[0] for m in self.ms_markers | self.id_markers if " " in m)
         self._prior = np.array([_SHORT_PRIOR.get(l, 0.0) for l in self.labels], dtype=np.float32)
+        self._stream_prior = np.array([MINOR_LOG_PRIOR if l in MINOR_LANGUAGES else 0.0 for l in self.labels],
+                                      dtype=np.float32)
 
     @classmethod
     def load(cls, model_dir: str | Path) -> LanguageIdentifier:
@@ -170,7 +180,7 @@ class LanguageIdentifier:
 
     # ------------------------------------------------------------------ internals
     def _proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        z = self.model.decision_items(docs)
+        z = self.model.decision_items(docs) + self._stream_prior
         for i, doc in enumerate(docs):
             n = len(doc)
             if n <= 5:
