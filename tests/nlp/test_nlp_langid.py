@@ -161,3 +161,31 @@ def test_minor_language_prior_keeps_sentences() -> None:
     for lang in sorted(MINOR_LANGUAGES):
         idx = [i for i, r in enumerate(rows) if r.label == lang]
         assert sum(pred[i] == lang for i in idx) / len(idx) >= 0.97, lang
+
+
+# Self-written krama (polite) Javanese posts: 2 of 5 were Javanese before the krama markers
+# (the others Sundanese or Balinese).
+KRAMA_JAVANESE = [
+    "Sugeng enjang, dinten punika kula badhe tindak dhateng pasar",
+    "Matur nuwun sanget dhumateng panjenengan sedaya ingkang sampun rawuh",
+    "Menapa panjenengan sampun nampi bantuan saking kelurahan?",
+    "Kula nyuwun pangapunten, griya kula dereng saged dipundhateng",
+    "Wonten pundi papan pendaftaran vaksin dinten menika?",
+]
+
+
+def test_krama_javanese_is_javanese(langid) -> None:
+    assert [r.code for r in langid.identify_batch(KRAMA_JAVANESE)] == ["jv"] * len(KRAMA_JAVANESE)
+
+
+def test_krama_markers_are_not_words_of_other_nusax_languages() -> None:
+    from transforms.nlp.langid import load_krama_markers
+    from transforms.nlp.textnorm import clean_tokens
+    from transforms.nlp.training.data_io import read_nusax_mt
+
+    path = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "langid" / "nusax_mt" / "train.csv"
+    markers = load_krama_markers()
+    assert len(markers) >= 30
+    clash = {(w, r.label) for r in read_nusax_mt(path) if r.label != "jv"
+             for w in set(clean_tokens(r.text)) & markers}
+    assert not clash, sorted(clash)

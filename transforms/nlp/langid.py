@@ -35,6 +35,7 @@ from .linear import LinearTextModel
 from .textnorm import clean_tokens
 
 __all__ = ["LanguageResult", "LanguageIdentifier", "SUPPORTED", "REGIONAL", "UNCERTAIN_CONF", "load_markers",
+           "load_krama_markers",
            "load_common_words", "marker_vote", "cld2_detect"]
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -64,6 +65,9 @@ REGIONAL: frozenset[str] = frozenset({"jv", "su", "ace", "ban", "bjn", "bug", "m
 REGIONAL_EVIDENCE_CONF = 0.9
 #: Confidence below which the enricher records ``language:uncertain``.
 UNCERTAIN_CONF = 0.5
+#: A post the model gives to another regional language is Javanese when it holds this many distinct
+#: krama words (``data/jv_krama_markers.txt``).
+KRAMA_MIN_MARKERS = 2
 
 
 def load_common_words(path: str | Path | None = None) -> frozenset[str]:
@@ -73,6 +77,13 @@ def load_common_words(path: str | Path | None = None) -> frozenset[str]:
     file = Path(path) if path else _DATA_DIR / "id_common_words.txt"
     words = {w.strip() for w in file.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")}
     return frozenset(words | set(load_slang()))
+
+
+def load_krama_markers(path: str | Path | None = None) -> frozenset[str]:
+    """Javanese krama words (one per line, ``#`` comments)."""
+    file = Path(path) if path else _DATA_DIR / "jv_krama_markers.txt"
+    return frozenset(w.strip() for w in file.read_text(encoding="utf-8").splitlines()
+                     if w.strip() and not w.startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,7 @@ class LanguageIdentifier:
         #: the dedicated Indonesian-vs-Malay decision (None: markers + cld2 alone)
         self.idms = idms
         self.common_words = load_common_words() if common_words is None else common_words
+        self.krama_markers = load_krama_markers()
         self.labels = list(model.labels)
         self.ms_markers, self.id_markers = markers or load_markers()
         # first words of the multi-word markers: only windows starting with one are joined
@@ -328,6 +340,10 @@ class LanguageIdentifier:
         order = np.argsort(-p)
         code = self.labels[int(order[0])]
         conf = float(p[order[0]])
+        if (code in REGIONAL and code != "jv" and "jv" in self.labels
+                and len(self.krama_markers.intersection(words)) >= KRAMA_MIN_MARKERS):
+            # krama Javanese, which the model (trained on ngoko Javanese) takes for Balinese or Sundanese
+            code, conf = "jv", max(float(p[self.labels.index("jv")]), 0.6)
         if code in REGIONAL and conf < REGIONAL_EVIDENCE_CONF and "id" in self.labels and not regional_evidence:
             # fail safe: every word is common Indonesian (or English), so a weak regional guess has
             # no evidence; Indonesian, with its own (low) probability as the confidence
