@@ -74,14 +74,16 @@ def load_common_words(path: str | Path | None = None) -> frozenset[str]:
     """Common Indonesian word forms (one per line, ``#`` comments) plus the slang list's informal forms."""
     from .textnorm import load_slang
 
-    file = Path(path) if path else _DATA_DIR / "id_common_words.txt"
-    words = {w.strip() for w in file.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")}
-    return frozenset(words | set(load_slang()))
+    return _read_word_list(Path(path) if path else _DATA_DIR / "id_common_words.txt") | set(load_slang())
 
 
 def load_krama_markers(path: str | Path | None = None) -> frozenset[str]:
     """Javanese krama words (one per line, ``#`` comments)."""
-    file = Path(path) if path else _DATA_DIR / "jv_krama_markers.txt"
+    return _read_word_list(Path(path) if path else _DATA_DIR / "jv_krama_markers.txt")
+
+
+def _read_word_list(file: Path) -> frozenset[str]:
+    """The words of a one-word-per-line file (``#`` comment lines and blank lines skipped)."""
     return frozenset(w.strip() for w in file.read_text(encoding="utf-8").splitlines()
                      if w.strip() and not w.startswith("#"))
 

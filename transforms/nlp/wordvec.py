@@ -23,6 +23,9 @@ WORDVEC_FILE = "wordvec.npz"
 class WordVectors:
     """A word -> vector table and the document-feature recipe."""
 
+    #: name of these features in a sentiment model's metadata (``meta["dense"]``)
+    name = "wordvec"
+
     def __init__(self, words: Sequence[str], vectors: np.ndarray, scale: float = 1.0, meta: dict | None = None):
         self.index = {w: i for i, w in enumerate(words)}
         self.words = list(words)

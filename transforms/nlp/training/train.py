@@ -11,8 +11,8 @@ Artefacts:
                      informal variants of the SmSA / EmoT texts with the e5 teacher's soft labels
                      (``data/sentiment_teacher.tsv``, built by ``--only teacher``; ``teacher.py``)
 * ``sentiment_word.npz`` word 1-3-gram logistic regression on negation-marked text, same data
-                     (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``); both
-                     models also weigh two English-valence features (``valence.py``,
+                     (blended with ``sentiment.npz`` per language, ``SENTIMENT_WORD_BLEND``); the
+                     main model also weighs two English-valence features (``valence.py``,
                      ``data/en_valence.tsv`` from the VADER lexicon: ``--only en_valence``, train extra)
 * ``langid.npz``     character n-gram logistic regression, NusaX-MT (12 languages) + SmSA
 * ``idms.npz``       Indonesian-vs-Malay decision: binary word-unigram model (DSLCC v2 news +
@@ -222,11 +222,7 @@ def fit_sentiment(
     dense = vectors.doc_vectors(texts) if vectors is not None else None
     if word_dense is None:
         word_dense = isinstance(vectors, WordVectors)
-    extra: dict = {}
-    if isinstance(vectors, WordVectors):
-        extra = {"wordvec": WORDVEC_FILE, "dense": "wordvec"}
-    elif vectors is not None:
-        extra = {"dense": vectors.name, "dense_scale": vectors.scale}
+    extra: dict = {"dense": vectors.name, "dense_scale": vectors.scale} if vectors is not None else {}
     extra["n_soft"] = len(soft)
     model = LinearTextModel.fit(
         texts, labels, SENTIMENT_CFG, c=SENTIMENT_C, label_order=SENTIMENT_LABELS, sample_weight=weights,
@@ -285,7 +281,7 @@ def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
     elif use_valence:
         vectors = ValenceFeatures.load(SENTIMENT_VALENCE_SCALE)
     _log(f"sentiment: {len(rows)} training texts, {len(soft)} teacher-labelled, dense features: "
-         f"{getattr(vectors, 'name', 'wordvec') if vectors is not None else None}")
+         f"{vectors.name if vectors is not None else None}")
     model, word = fit_sentiment(rows, vectors, soft=soft)
     model.save(out / "sentiment.npz")
     word.save(out / "sentiment_word.npz")
@@ -297,7 +293,7 @@ def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
             "teacher_weight": TEACHER_WEIGHT,
             "n_reviews": sum(1 for x in rows if x.group.startswith("r:")),
             "wordvec": WORDVEC_FILE if isinstance(vectors, WordVectors) else None,
-            "dense": getattr(vectors, "name", "wordvec") if vectors is not None else None,
+            "dense": vectors.name if vectors is not None else None,
             "dense_scale": vectors.scale if vectors is not None else None}
 
 
