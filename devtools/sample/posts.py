@@ -649,7 +649,8 @@ class Builder:
         """Text, title and labels of a post, or None when no new text could be found."""
         rng, lang, spike = self.rng, slot.lang, slot.scenario == "flood_spike"
         if slot.scenario == "campaign":
-            return self.campaign_text(), None, {"sentiment": "positive", "topic": "free_meals"}
+            return self.campaign_text(), None, {"sentiment": "positive", "topic": "free_meals",
+                                                "register": "informal"}
         if kind == "repost" and parent is not None:
             if author.platform == "x":
                 text = f"RT @{parent.author.handle}: {parent.post['text']}"
@@ -681,7 +682,8 @@ class Builder:
                     title = title_from(r.text, author.platform, rng, r.sentiment)
             if self.unique(text):
                 slot.labels["_city"] = "Semarang" if spike else r.city
-                return text, title, {"sentiment": r.sentiment, "topic": topic}
+                return text, title, {"sentiment": r.sentiment, "topic": topic,
+                                     "register": "formal" if formal else "informal"}
         return None
 
 
@@ -866,9 +868,9 @@ def build(b: Builder, slot: Slot) -> None:
     city = slot.labels.pop("_city", None)
     slot.author = author
     if parent is not None and kind == "repost" and author.platform == "x":
-        labels = {k: parent.labels[k] for k in ("sentiment", "topic")}
+        labels = {k: parent.labels[k] for k in ("sentiment", "topic", "register")}
     slot.labels = {"lang": slot.lang, "sentiment": labels["sentiment"], "topic": labels["topic"],
-                   "scenario": slot.scenario}
+                   "register": labels["register"], "scenario": slot.scenario}
     pid, url = post_ids(rng, author, slot.at_ms, kind, parent, title, labels["topic"])
     ex = extras_for(rng, author, kind, labels["topic"], parent)
     has_video = ex.get("media_type") == "VIDEO"
@@ -904,7 +906,8 @@ def generate_labelled(n: int = DEFAULT_N, seed: int = DEFAULT_SEED,
     """``n`` posts in the 48 hours before ``start`` with their labels, sorted by created_at.
 
     Labels: ``lang`` (id, en, jv, su, ms or id-en), ``sentiment`` (positive / neutral /
-    negative), ``topic`` and ``scenario`` (organic, campaign or flood_spike).
+    negative), ``topic``, ``register`` (formal: news outlets and official accounts; informal:
+    everyone else) and ``scenario`` (organic, campaign or flood_spike).
     """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")

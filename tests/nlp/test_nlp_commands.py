@@ -58,6 +58,38 @@ def test_evaluate_sentiment_jsonl(tmp_path, model_dir, capsys) -> None:
     assert "macro-F1" in capsys.readouterr().out
 
 
+def test_evaluate_per_register(tmp_path, model_dir, capsys) -> None:
+    """Rows that name their register are also scored per register (sentiment and langid)."""
+    f = tmp_path / "s.jsonl"
+    rows = [
+        {"text": "makanannya enak sekali, saya puas", "label": "positive", "lang": "id", "register": "informal"},
+        {"text": "pelayanannya buruk dan mahal, kecewa", "label": "negative", "lang": "id", "register": "informal"},
+        {"text": "Pemerintah Kota Semarang meluncurkan kanal aduan warga yang bisa diakses 24 jam.",
+         "label": "neutral", "lang": "id", "register": "formal"},
+        {"text": "The food was great, I loved it", "label": "positive", "lang": "en"},
+    ]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out_json = tmp_path / "r.json"
+    assert evaluate.main(["--task", "sentiment", "--input", str(f), "--model-dir", str(model_dir),
+                          "--json", str(out_json)]) == 0
+    res = json.loads(out_json.read_text())
+    reg = res["per_register"]
+    assert {k: v["n"] for k, v in reg.items()} == {"informal": 2, "formal": 1, "unknown": 1}
+    assert reg["informal"]["per_class"]["positive"]["support"] == 1
+    assert reg["informal"]["binary_macro_f1"] is not None and reg["formal"]["binary_macro_f1"] is None
+    assert "register" in capsys.readouterr().out
+    js = tmp_path / "l.json"
+    assert evaluate.main(["--task", "langid", "--input", str(f), "--model-dir", str(model_dir), "--json", str(js)]) == 0
+    lres = json.loads(js.read_text())
+    assert {k: v["n"] for k, v in lres["per_register"].items()} == {"informal": 2, "formal": 1, "unknown": 1}
+    # a file without registers gets no per-register breakdown
+    plain = tmp_path / "p.jsonl"
+    plain.write_text(json.dumps(rows[0] | {"register": ""}) + "\n")
+    assert evaluate.main(["--task", "sentiment", "--input", str(plain), "--model-dir", str(model_dir),
+                          "--json", str(out_json)]) == 0
+    assert "per_register" not in json.loads(out_json.read_text())
+
+
 def test_evaluate_native_formats(tmp_path, model_dir) -> None:
     smsa = tmp_path / "valid.tsv"
     smsa.write_text("makanannya enak sekali\tpositive\ntempatnya kotor dan bau\tnegative\n")

@@ -268,5 +268,10 @@ def test_organic_flood_spike(labelled):
 
 def test_labels_shape(labelled):
     for _, l in labelled:
-        assert set(l) == {"lang", "sentiment", "topic", "scenario"}
+        assert set(l) == {"lang", "sentiment", "topic", "register", "scenario"}
         assert l["scenario"] in {"organic", "campaign", "flood_spike"}
+        assert l["register"] in {"formal", "informal"}
+    registers = Counter(l["register"] for _, l in labelled)
+    assert registers["formal"] > 0.05 * len(labelled) and registers["informal"] > 0.5 * len(labelled)
+    # campaign posts are informal amplification, never news
+    assert all(l["register"] == "informal" for _, l in labelled if l["scenario"] == "campaign")

@@ -59,12 +59,14 @@ NER_LABEL_MAP: dict[str, str] = {
 
 @dataclass
 class LabelledText:
-    """A text with a class label, a language code and a group key (same sentence = same group)."""
+    """A text with a class label, a language code, a group key (same sentence = same group) and,
+    where the source says so, its register (e.g. ``formal`` / ``informal``, ``tweet`` / ``review``)."""
 
     text: str
     label: str
     lang: str
     group: str
+    register: str = ""
 
 
 @dataclass

@@ -8,8 +8,10 @@ Usage::
 Input formats (``--format auto`` picks by extension / header):
 
 * ``jsonl`` -- one object per line.
-  sentiment: ``{"text": str, "label": "positive|neutral|negative", "lang": optional code}``;
-  langid: ``{"text": str, "lang": code}`` (``label`` accepted too);
+  sentiment: ``{"text": str, "label": "positive|neutral|negative", "lang": optional code,
+  "register": optional}``; langid: ``{"text": str, "lang": code, "register": optional}``
+  (``label`` accepted too); ``register`` is any name of the text's register (``formal`` /
+  ``informal``, ``tweet`` / ``review`` / ``news`` ...), and results are also given per register;
   ner: ``{"tokens": [str], "tags": [BIO tag]}`` or
   ``{"text": str, "entities": [{"start": int, "end": int, "label": "PER|ORG|LOC"}]}``.
 * ``smsa`` -- ``text<TAB>label`` (SmSA ``*.tsv``), language ``id``.
@@ -18,8 +20,10 @@ Input formats (``--format auto`` picks by extension / header):
 * ``bio`` -- ``token<TAB>tag`` lines, blank line between sentences (NERGrit / NERP / NER-UI);
   corpus tags are mapped to PER / ORG / LOC (NERP EVT / FNB dropped).
 
-Metrics: sentiment -> macro-F1 and per-class P/R/F1, per language; langid -> accuracy and
-per-language recall / F1; ner -> exact-match entity P/R/F1 (micro) and per type.
+Metrics: sentiment -> macro-F1 and per-class P/R/F1, per language and per register; langid ->
+accuracy and per-language recall / F1, accuracy per register; ner -> exact-match entity P/R/F1
+(micro) and per type. In ``--data-dir`` mode each corpus is one register (SmSA and NusaX:
+reviews and comments; EmoT: tweets) and is reported on its own.
 Results go to stdout as a table; ``--json FILE`` also writes them as JSON.
 """
 from __future__ import annotations
@@ -28,7 +32,7 @@ import json
 import random
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from transforms.core.settings import SettingsParser
@@ -127,12 +131,12 @@ def load_labelled(path: Path, fmt: str, task: str, lang: str | None) -> list[Lab
         for i, obj in enumerate(read_jsonl(path)):
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                 continue  # comment / malformed lines
-            text = obj["text"]
+            text, register = obj["text"], str(obj.get("register") or "")
             if task == "langid":
                 code = obj.get("lang") or obj.get("label") or lang or "und"
-                rows.append(LabelledText(text, code, code, str(i)))
+                rows.append(LabelledText(text, code, code, str(i), register))
             else:
-                rows.append(LabelledText(text, obj.get("label", ""), obj.get("lang") or lang or "", str(i)))
+                rows.append(LabelledText(text, obj.get("label", ""), obj.get("lang") or lang or "", str(i), register))
     else:
         raise ValueError(f"format {fmt!r} is not valid for task {task}")
     if lang and fmt != "nusax_mt":
@@ -175,24 +179,38 @@ def evaluate_sentiment(rows: Sequence[LabelledText], model_dir: str | None) -> d
     texts = [" ".join(apply_slang(t) if l.code in SLANG_LANGUAGES else t) for t, l in zip(tokens, langs)]
     results = senti.predict_normalized(texts, [l.code for l in langs])
     preds = [r.label for r in results]
-    by_lang: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        by_lang[r.lang or "all"].append(i)
-    out = {"n": len(rows), "macro_f1": macro_f1([r.label for r in rows], preds, SENTIMENT_LABELS), "per_language": {}}
-    for lang, idx in sorted(by_lang.items()):
-        g, p = [rows[i].label for i in idx], [preds[i] for i in idx]
-        out["per_language"][lang] = {
-            "n": len(idx),
-            "macro_f1": macro_f1(g, p, SENTIMENT_LABELS),
-            "accuracy": sum(a == b for a, b in zip(g, p)) / len(idx),
-            "per_class": {l: dict(zip(("p", "r", "f1", "support"), prf(g, p, l))) for l in SENTIMENT_LABELS},
-        }
+    binary = ["positive" if r.positive >= r.negative else "negative" for r in results]
+    out = {"n": len(rows), "macro_f1": macro_f1([r.label for r in rows], preds, SENTIMENT_LABELS),
+           "per_language": _sentiment_groups(rows, preds, binary, lambda r: r.lang or "all")}
+    if any(r.register for r in rows):
+        out["per_register"] = _sentiment_groups(rows, preds, binary, lambda r: r.register or "unknown")
     polar = [i for i, r in enumerate(rows) if r.label != "neutral"]
     if polar:
         # binary judgement as the held-out tweet sets are scored: positive vs negative probability
-        g = [rows[i].label for i in polar]
-        p = ["positive" if results[i].positive >= results[i].negative else "negative" for i in polar]
-        out["binary_macro_f1"] = macro_f1(g, p, ["positive", "negative"])
+        out["binary_macro_f1"] = macro_f1([rows[i].label for i in polar], [binary[i] for i in polar],
+                                          ["positive", "negative"])
+    return out
+
+
+def _sentiment_groups(rows: Sequence[LabelledText], preds: Sequence[str], binary: Sequence[str],
+                      key: Callable[[LabelledText], str]) -> dict:
+    """Sentiment metrics of each group of rows (by language, by register): n, macro-F1, accuracy,
+    per-class P/R/F1 and, where the group has polar rows, the binary positive-vs-negative macro-F1."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[key(r)].append(i)
+    out = {}
+    for name, idx in sorted(groups.items()):
+        g, p = [rows[i].label for i in idx], [preds[i] for i in idx]
+        polar = [i for i in idx if rows[i].label != "neutral"]
+        out[name] = {
+            "n": len(idx),
+            "macro_f1": macro_f1(g, p, SENTIMENT_LABELS),
+            "accuracy": sum(a == b for a, b in zip(g, p)) / len(idx),
+            "binary_macro_f1": macro_f1([rows[i].label for i in polar], [binary[i] for i in polar],
+                                        ["positive", "negative"]) if polar else None,
+            "per_class": {l: dict(zip(("p", "r", "f1", "support"), prf(g, p, l))) for l in SENTIMENT_LABELS},
+        }
     return out
 
 
@@ -206,7 +224,12 @@ def evaluate_langid(rows: Sequence[LabelledText], model_dir: str | None) -> dict
     gold = [r.label for r in rows]
     labels = sorted(set(gold))
     confusion = Counter((g, p) for g, p in zip(gold, preds) if g != p)
+    registers: dict[str, list[bool]] = defaultdict(list)
+    if any(r.register for r in rows):
+        for r, g, p in zip(rows, gold, preds):
+            registers[r.register or "unknown"].append(g == p)
     return {
+        "per_register": {k: {"n": len(v), "accuracy": sum(v) / len(v)} for k, v in sorted(registers.items())},
         "n": len(rows),
         "accuracy": sum(g == p for g, p in zip(gold, preds)) / max(len(rows), 1),
         "macro_f1": macro_f1(gold, preds, labels),
@@ -250,6 +273,13 @@ def _print_sentiment(name: str, res: dict) -> None:
         cells = "  ".join(f"{r['per_class'][l]['p']:.3f} {r['per_class'][l]['r']:.3f} {r['per_class'][l]['f1']:.3f}"
                           for l in SENTIMENT_LABELS)
         print(f"{lang:<6} {r['n']:>5} {r['macro_f1']:>8.4f} {r['accuracy']:>6.3f}  {cells}")
+    if res.get("per_register"):
+        print(f"{'register':<10} {'n':>5} {'macroF1':>8} {'acc':>6} {'binaryF1':>9}  "
+              + "  ".join(f"{l[:3]}-R" for l in SENTIMENT_LABELS))
+        for name, r in res["per_register"].items():
+            b = "-" if r["binary_macro_f1"] is None else f"{r['binary_macro_f1']:.4f}"
+            recalls = "  ".join(f"{r['per_class'][l]['r']:.3f}" for l in SENTIMENT_LABELS)
+            print(f"{name:<10} {r['n']:>5} {r['macro_f1']:>8.4f} {r['accuracy']:>6.3f} {b:>9}  {recalls}")
 
 
 def _print_langid(name: str, res: dict) -> None:
@@ -259,6 +289,8 @@ def _print_langid(name: str, res: dict) -> None:
         print(f"{lang:<6} {r['support']:>5} {r['r']:>7.4f} {r['p']:>7.4f} {r['f1']:>7.4f}")
     if res["top_confusions"]:
         print("confusions: " + ", ".join(res["top_confusions"]))
+    for name, r in res.get("per_register", {}).items():
+        print(f"register {name}: n={r['n']} accuracy {r['accuracy']:.4f}")
 
 
 def _print_ner(name: str, res: dict) -> None:
@@ -278,7 +310,7 @@ def _snippet_rows(rows: Sequence[LabelledText], seed: int = 7, max_words: int = 
             continue
         n = rng.randint(2, min(max_words, len(words)))
         i = rng.randint(0, len(words) - n)
-        out.append(LabelledText(" ".join(words[i : i + n]), r.label, r.lang, r.group))
+        out.append(LabelledText(" ".join(words[i : i + n]), r.label, r.lang, r.group, r.register))
     return out
 
 

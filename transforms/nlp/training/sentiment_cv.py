@@ -12,7 +12,8 @@ fold and of a development set (``--demo``, JSONL ``text``/``label``/``lang``) to
 The demo sample's labelled posts are written as such a file by (dev tooling, not imported here)::
 
     python -c "import json; from devtools.sample.posts import generate_labelled as g; print('\\n'.join(
-        json.dumps({'text': p['text'], 'label': l['sentiment'], 'lang': 'id' if l['lang'] == 'id-en' else l['lang']})
+        json.dumps({'text': p['text'], 'label': l['sentiment'], 'lang': 'id' if l['lang'] == 'id-en' else l['lang'],
+                    'register': l['register']})
         for p, l in g() if p.get('text')))" > /tmp/demo_sentiment.jsonl
 
 Regional NusaX rows go through the translated-to-Indonesian path as in production, with the
