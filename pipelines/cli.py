@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "evaluate": ("pipelines.review", "evaluate_main",
                  "score the NLP models on a labelled file (--reviews: on analysts' corrections)"),
     "review": ("pipelines.review", "main", "a page where analysts correct sentiment and language"),
+    "export-posts": ("pipelines.export", "main", "write indexed posts as JSONL (stream text for pantau train --unlabelled)"),
     "retag": ("pipelines.retag", "main", "re-tag indexed posts with the current watchlist (history for new issues)"),
     "report": ("pipelines.report", "main", "write a self-contained HTML brief on one issue for leaders"),
     "kibana-export": ("pipelines.kibana", "export_main", "regenerate deploy/kibana/pantau.ndjson (--check)"),

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from transforms.analyst.export import post_pages
 from transforms.io.es_sink import EsConfig
 from transforms.logic.watchlist import Watchlist
 
@@ -75,17 +76,7 @@ def retag(client, alias: str, watchlist: Watchlist, start_ms: int, end_ms: int, 
     t0 = time.monotonic()
     report = RetagReport(start_ms, end_ms)
     query = {"range": {"created_at": {"gte": start_ms, "lt": end_ms}}}
-    after: list[Any] | None = None
-    while True:
-        kwargs: dict[str, Any] = {"search_after": after} if after else {}
-        response = client.search(index=alias, size=batch_size, query=query, seq_no_primary_term=True,
-                                 sort=[{"created_at": "asc"}, {"doc_id": "asc"}],
-                                 source_includes=MATCH_FIELDS, ignore_unavailable=True,
-                                 allow_no_indices=True, **kwargs)
-        hits = response["hits"]["hits"]
-        if not hits:
-            break
-        after = hits[-1]["sort"]
+    for hits in post_pages(client, alias, query, MATCH_FIELDS, batch_size, seq_no_primary_term=True):
         pending = {}
         for hit in hits:
             report.checked += 1
@@ -127,8 +118,6 @@ def retag(client, alias: str, watchlist: Watchlist, start_ms: int, end_ms: int, 
         report.seconds = time.monotonic() - t0
         if progress is not None:
             progress(report)
-        if len(hits) < batch_size:
-            break
     report.seconds = time.monotonic() - t0
     return report
 
