@@ -120,7 +120,7 @@ TEACHER_WEIGHT = 1.0
 SENTIMENT_USE_TEACHER = True
 #: whether the student also learns the teacher's labels of unlabelled news sentences (``teacher.news_texts``):
 #: 5-fold CV with fold-trained teachers, SmSA / EmoT / NusaX within one SD or up, the demo's formal
-#: posts 0.27 -> 0.50 macro-F1 (README, "News sentences labelled by the teacher")
+#: posts 0.27 -> 0.39 macro-F1 (README, "News sentences labelled by the teacher")
 SENTIMENT_USE_NEWS = True
 #: PCA dimensions and the scale of the word-vector document feature
 WORDVEC_DIM = 128
