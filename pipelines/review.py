@@ -83,11 +83,18 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
     if rows:
         from transforms.nlp.training.data_io import LabelledText
         from transforms.nlp.training.evaluate import evaluate_sentiment
-        labelled = [LabelledText(r["text"], r["label"], r["lang"], r["doc_id"]) for r in rows]
+        labelled = [LabelledText(r["text"], r["label"], r["lang"], r["doc_id"], r.get("register", ""))
+                    for r in rows]
         current = evaluate_sentiment(labelled, args.model_dir)
         preds_ok = sum(v["accuracy"] * v["n"] for v in current["per_language"].values())
-        out["current_models"] = {"sentiment": {"n": current["n"], "accuracy": round(preds_ok / current["n"], 4),
-                                               "macro_f1": round(current["macro_f1"], 4)}}
+        out["current_models"] = {"sentiment": {
+            "n": current["n"], "accuracy": round(preds_ok / current["n"], 4),
+            "macro_f1": round(current["macro_f1"], 4),
+            # per language and per platform (the register): where the models need more corrections
+            **{f"per_{group}": {name: {"n": v["n"], "accuracy": round(v["accuracy"], 4),
+                                       "macro_f1": round(v["macro_f1"], 4)}
+                                for name, v in current.get(f"per_{group}", {}).items()}
+               for group in ("language", "register")}}}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 

@@ -141,7 +141,7 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     exported = [json.loads(line) for line in
                 urllib.request.urlopen(url + "/export.jsonl").read().decode().splitlines()]
     assert exported == [{"text": "mantap, banjir lagi di depan rumah", "label": "negative",
-                         "lang": exported[0]["lang"], "doc_id": "x:v0", "reviewer": "ani"}]
+                         "lang": exported[0]["lang"], "doc_id": "x:v0", "reviewer": "ani", "register": "x"}]
     from pipelines.review import main as review_main
     capsys.readouterr()
     out = tmp_path / "koreksi.jsonl"
@@ -157,6 +157,9 @@ def test_a_correction_on_the_page_is_stored_survives_a_replay_and_is_evaluated(b
     assert report["as_indexed"]["sentiment"] == {"n": 1, "accuracy": 0.0}
     assert report["as_indexed"]["entities"] == {"n": 1, "accuracy": 0.0}
     assert report["current_models"]["sentiment"]["n"] == 1
+    # per platform (the post's register) and per language, so analysts see where to correct more
+    assert report["current_models"]["sentiment"]["per_register"]["x"]["n"] == 1
+    assert sum(v["n"] for v in report["current_models"]["sentiment"]["per_language"].values()) == 1
 
 
 def test_an_entity_the_model_missed_is_added_on_the_page_and_exported(browser, page, tmp_path):

@@ -31,7 +31,7 @@ def test_empty_queue_says_so():
 
 
 REVIEWS = [
-    {"doc_id": "x:1", "text": "mantap, banjir lagi", "reviewer": "ani",
+    {"doc_id": "x:1", "text": "mantap, banjir lagi", "reviewer": "ani", "platform": "x",
      "model": {"sentiment": "positive", "language": "id"}, "corrected": {"sentiment": "negative"}},
     {"doc_id": "x:2", "text": "aman", "reviewer": "budi",
      "model": {"sentiment": "neutral", "language": "jv"}, "corrected": {"sentiment": "neutral", "language": "id"}},
@@ -42,7 +42,8 @@ REVIEWS = [
 
 def test_export_rows_are_evaluate_jsonl():
     assert list(export_rows(REVIEWS)) == [
-        {"text": "mantap, banjir lagi", "label": "negative", "lang": "id", "doc_id": "x:1", "reviewer": "ani"},
+        {"text": "mantap, banjir lagi", "label": "negative", "lang": "id", "doc_id": "x:1", "reviewer": "ani",
+         "register": "x"},  # the platform is the register; reviews stored without one have none
         {"text": "aman", "label": "neutral", "lang": "id", "doc_id": "x:2", "reviewer": "budi"}]
 
 

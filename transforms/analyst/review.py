@@ -40,7 +40,7 @@ POST_FIELDS = ["doc_id", "text", "author.handle", "platform", "language.code", "
 REVIEWS_MAPPING = {"dynamic": False, "properties": {
     "doc_id": {"type": "keyword"}, "post_index": {"type": "keyword"}, "issue": {"type": "keyword"},
     "reviewer": {"type": "keyword"}, "reviewed_at": {"type": "date", "format": "epoch_millis"},
-    "text": {"type": "text"},
+    "text": {"type": "text"}, "platform": {"type": "keyword"},
     "model": {"properties": {"sentiment": {"type": "keyword"}, "score": {"type": "float"},
                              "language": {"type": "keyword"}}},
     "corrected": {"properties": {"sentiment": {"type": "keyword"}, "language": {"type": "keyword"},
@@ -125,6 +125,7 @@ def save(client, alias: str, correction: Correction, now_ms: int | None = None,
         corrected["entities"] = entities
     review = {"doc_id": correction.doc_id, "post_index": hit["_index"], "issue": correction.issue,
               "reviewer": correction.reviewer.strip(), "reviewed_at": now_ms, "text": post.get("text"),
+              "platform": post.get("platform"),
               "model": {"sentiment": (post.get("sentiment") or {}).get("label"),
                         "score": (post.get("sentiment") or {}).get("score"),
                         "language": (post.get("language") or {}).get("code"),
@@ -213,13 +214,17 @@ def reviews(client, index: str = REVIEWS_INDEX) -> Iterator[dict[str, Any]]:
 
 
 def export_rows(docs) -> Iterator[dict[str, Any]]:
-    """Reviews with a corrected sentiment as ``pantau evaluate`` / training JSONL rows."""
+    """Reviews with a corrected sentiment as ``pantau evaluate`` / training JSONL rows; the post's
+    platform is its ``register`` (tweets, comments, news ...), so the evaluation reports per platform."""
     for r in docs:
         corrected = r.get("corrected") or {}
         if corrected.get("sentiment") and r.get("text"):
-            yield {"text": r["text"], "label": corrected["sentiment"],
+            row = {"text": r["text"], "label": corrected["sentiment"],
                    "lang": corrected.get("language") or (r.get("model") or {}).get("language") or "id",
                    "doc_id": r["doc_id"], "reviewer": r.get("reviewer")}
+            if r.get("platform"):  # reviews stored before the platform was kept have none
+                row["register"] = r["platform"]
+            yield row
 
 
 def export_ner_rows(docs) -> Iterator[dict[str, Any]]:
