@@ -91,12 +91,16 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
             "n": current["n"], "accuracy": round(preds_ok / current["n"], 4),
             "macro_f1": round(current["macro_f1"], 4),
             # per language and per platform (the register): where the models need more corrections
-            **{f"per_{group}": {name: {"n": v["n"], "accuracy": round(v["accuracy"], 4),
-                                       "macro_f1": round(v["macro_f1"], 4)}
-                                for name, v in current.get(f"per_{group}", {}).items()}
-               for group in ("language", "register")}}}
+            "per_language": _group_scores(current["per_language"]),
+            "per_register": _group_scores(current.get("per_register", {}))}}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
+
+
+def _group_scores(groups: dict) -> dict:
+    """n, accuracy and macro-F1 (rounded) of each group of an ``evaluate_sentiment`` breakdown."""
+    return {name: {"n": v["n"], "accuracy": round(v["accuracy"], 4), "macro_f1": round(v["macro_f1"], 4)}
+            for name, v in groups.items()}
 
 
 if __name__ == "__main__":

@@ -42,25 +42,28 @@ def test_enrich_main_missing_models(tmp_path) -> None:
                                  "--model-dir", str(tmp_path / "nope")]) == 2
 
 
+def _evaluate_jsonl(tmp_path, model_dir, task: str, rows: list[dict]) -> dict:
+    """Run ``pantau evaluate --task TASK`` on ``rows`` written as JSONL; the JSON results."""
+    f, out_json = tmp_path / f"{task}.jsonl", tmp_path / f"{task}.json"
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert evaluate.main(["--task", task, "--input", str(f), "--model-dir", str(model_dir),
+                          "--json", str(out_json)]) == 0
+    return json.loads(out_json.read_text())
+
+
 def test_evaluate_sentiment_jsonl(tmp_path, model_dir, capsys) -> None:
-    f = tmp_path / "s.jsonl"
     rows = [
         {"text": "makanannya enak sekali, saya puas", "label": "positive", "lang": "id"},
         {"text": "pelayanannya buruk dan mahal, kecewa", "label": "negative", "lang": "id"},
         {"text": "The food was great, I loved it", "label": "positive", "lang": "en"},
     ]
-    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    out_json = tmp_path / "r.json"
-    assert evaluate.main(["--task", "sentiment", "--input", str(f), "--model-dir", str(model_dir),
-                          "--json", str(out_json)]) == 0
-    res = json.loads(out_json.read_text())
+    res = _evaluate_jsonl(tmp_path, model_dir, "sentiment", rows)
     assert set(res["per_language"]) == {"id", "en"}
     assert "macro-F1" in capsys.readouterr().out
 
 
 def test_evaluate_per_register(tmp_path, model_dir, capsys) -> None:
     """Rows that name their register are also scored per register (sentiment and langid)."""
-    f = tmp_path / "s.jsonl"
     rows = [
         {"text": "makanannya enak sekali, saya puas", "label": "positive", "lang": "id", "register": "informal"},
         {"text": "pelayanannya buruk dan mahal, kecewa", "label": "negative", "lang": "id", "register": "informal"},
@@ -68,26 +71,15 @@ def test_evaluate_per_register(tmp_path, model_dir, capsys) -> None:
          "label": "neutral", "lang": "id", "register": "formal"},
         {"text": "The food was great, I loved it", "label": "positive", "lang": "en"},
     ]
-    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    out_json = tmp_path / "r.json"
-    assert evaluate.main(["--task", "sentiment", "--input", str(f), "--model-dir", str(model_dir),
-                          "--json", str(out_json)]) == 0
-    res = json.loads(out_json.read_text())
-    reg = res["per_register"]
+    reg = _evaluate_jsonl(tmp_path, model_dir, "sentiment", rows)["per_register"]
     assert {k: v["n"] for k, v in reg.items()} == {"informal": 2, "formal": 1, "unknown": 1}
     assert reg["informal"]["per_class"]["positive"]["support"] == 1
     assert reg["informal"]["binary_macro_f1"] is not None and reg["formal"]["binary_macro_f1"] is None
     assert "register" in capsys.readouterr().out
-    js = tmp_path / "l.json"
-    assert evaluate.main(["--task", "langid", "--input", str(f), "--model-dir", str(model_dir), "--json", str(js)]) == 0
-    lres = json.loads(js.read_text())
+    lres = _evaluate_jsonl(tmp_path, model_dir, "langid", rows)
     assert {k: v["n"] for k, v in lres["per_register"].items()} == {"informal": 2, "formal": 1, "unknown": 1}
     # a file without registers gets no per-register breakdown
-    plain = tmp_path / "p.jsonl"
-    plain.write_text(json.dumps(rows[0] | {"register": ""}) + "\n")
-    assert evaluate.main(["--task", "sentiment", "--input", str(plain), "--model-dir", str(model_dir),
-                          "--json", str(out_json)]) == 0
-    assert "per_register" not in json.loads(out_json.read_text())
+    assert "per_register" not in _evaluate_jsonl(tmp_path, model_dir, "sentiment", [rows[0] | {"register": ""}])
 
 
 def test_evaluate_native_formats(tmp_path, model_dir) -> None:

@@ -46,7 +46,7 @@ from ..sentiment import LABELS, TRANSLATE_BLEND, SentimentModel
 from ..valence import ValenceFeatures
 from .data_io import LabelledText, read_nusax_senti
 from .evaluate import load_labelled, macro_f1
-from .teacher import E5Cache, text_key
+from .teacher import E5Cache, read_teacher, text_key
 from .train import (
     DEFAULT_DATA_DIR,
     SENTIMENT_VALENCE_SCALE,
@@ -108,7 +108,7 @@ def fold_news_rows(data_dir: Path, train: Sequence[LabelledText], e5_cache: Path
     teacher file (whose teacher saw every train row: a slight leak)."""
     items = unlabelled_items(data_dir)
     if e5_cache is None:
-        return unlabelled_rows(items)
+        return unlabelled_rows(items, read_teacher())
     e5 = E5Cache(e5_cache)
     teacher = fit_teacher([x for x in train if x.group.startswith(("s:", "e:"))], e5)
     return unlabelled_rows(items, {text_key(t): p for (t, _), p in zip(items, teacher_probs(teacher, e5, items))})
@@ -124,7 +124,7 @@ def run_fold(data_dir: Path, cand: str, k: int, out: Path, demo_file: Path,
     start = time.time()
     kwargs = dict(CANDIDATES[cand])
     vectors = ValenceFeatures.load(SENTIMENT_VALENCE_SCALE) if kwargs.pop("valence", False) else None
-    soft = teacher_rows(train)
+    soft = teacher_rows(train, read_teacher())
     if kwargs.pop("news", False):
         soft += fold_news_rows(data_dir, train, e5_cache)
     model, word = fit_sentiment(train, vectors, soft=soft, **kwargs)

